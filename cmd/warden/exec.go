@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"warden/harness/config"
+	"warden/harness/event"
+	"warden/harness/launch"
+)
+
+func newExecCommand() *cobra.Command {
+	var ov config.Overrides
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "exec [flags] PROMPT",
+		Short: "Run one task without the TUI (PROMPT '-' reads it from stdin)",
+		Long: `Run one task without the TUI: progress goes to stderr and the final answer to
+stdout, or with --json one event per line to stdout (see docs/events.md).
+Approval requests cannot be answered here: they are refused and the model is told.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr("exec needs exactly one PROMPT argument (use '-' to read it from stdin)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			prompt, err := readPrompt(args[0], cmd.InOrStdin())
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runExec(ctx, execRun{
+				prompt:    prompt,
+				overrides: ov,
+				json:      jsonOut,
+				stdout:    cmd.OutOrStdout(),
+				stderr:    cmd.ErrOrStderr(),
+				getenv:    os.Getenv,
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&jsonOut, "json", false, "print one JSON event per line on stdout")
+	addModelFlags(cmd, &ov)
+	return cmd
+}
+
+// addModelFlags registers the flags that override the config file; the TUI
+// will share them.
+func addModelFlags(cmd *cobra.Command, ov *config.Overrides) {
+	f := cmd.Flags()
+	f.StringVarP(&ov.Model, "model", "m", "", "model to use")
+	f.StringVar(&ov.Provider, "provider", "", "provider from the config file (openai, ollama, lmstudio, openrouter, or your own)")
+	f.StringVar(&ov.BaseURL, "base-url", "", "base URL of an OpenAI-compatible API")
+	f.StringVar(&ov.Wire, "wire", "", "wire protocol: responses or chat")
+	f.StringVar(&ov.ReasoningEffort, "reasoning-effort", "", "reasoning effort: minimal, low, medium, high, xhigh")
+	f.StringVar(&ov.ReasoningSummary, "reasoning-summary", "", "reasoning summary: auto, concise, detailed, none")
+	f.StringVar(&ov.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/warden/config.toml)")
+}
+
+func readPrompt(arg string, stdin io.Reader) (string, error) {
+	if arg != "-" {
+		if strings.TrimSpace(arg) == "" {
+			return "", usageErr("the prompt is empty")
+		}
+		return arg, nil
+	}
+	b, err := io.ReadAll(stdin)
+	if err != nil {
+		return "", fmt.Errorf("read prompt from stdin: %w", err)
+	}
+	if strings.TrimSpace(string(b)) == "" {
+		return "", usageErr("the prompt read from stdin is empty")
+	}
+	return string(b), nil
+}
+
+type execRun struct {
+	prompt    string
+	overrides config.Overrides
+	json      bool
+	stdout    io.Writer
+	stderr    io.Writer
+	getenv    func(string) string
+}
+
+func runExec(ctx context.Context, r execRun) error {
+	settings, err := config.Load(r.overrides, r.getenv)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if name, missing := settings.MissingKey(); missing {
+		return &exitError{code: 2, err: fmt.Errorf("%s is not set. Export your API key (export %s=...), or point warden at a local OpenAI-compatible server, e.g. --base-url http://localhost:11434/v1 --wire chat --model MODEL", name, name)}
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("find working directory: %w", err)
+	}
+
+	var sink event.Sink
+	if r.json {
+		out := bufio.NewWriter(r.stdout)
+		sink = func(e event.Event) {
+			answerApproval(e)
+			b, err := event.Marshal(e)
+			if err != nil {
+				b, _ = json.Marshal(map[string]string{"type": "error", "message": err.Error()})
+			}
+			out.Write(b)
+			out.WriteByte('\n')
+			out.Flush()
+		}
+	} else {
+		p := newProgressPrinter(r.stderr)
+		sink = func(e event.Event) {
+			answerApproval(e)
+			p.handle(e)
+		}
+	}
+
+	sess, err := launch.Start(launch.Params{
+		Settings: settings,
+		Cwd:      cwd,
+		Getenv:   r.getenv,
+		Sink:     sink,
+		Version:  version(),
+	})
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+
+	res := sess.RunTurn(ctx, r.prompt)
+	switch res.Status {
+	case event.TurnCompleted:
+		if !r.json {
+			text := res.FinalText
+			if !strings.HasSuffix(text, "\n") {
+				text += "\n"
+			}
+			io.WriteString(r.stdout, text)
+		}
+		return nil
+	case event.TurnInterrupted:
+		if !r.json {
+			return &exitError{code: 130}
+		}
+		return &exitError{code: 130, err: fmt.Errorf("interrupted")}
+	default:
+		if !r.json {
+			// The progress printer has already shown the error.
+			return &exitError{code: 1}
+		}
+		return &exitError{code: 1, err: fmt.Errorf("the turn failed: %w", res.Err)}
+	}
+}
+
+// answerApproval refuses approval requests: in exec nobody can answer, and
+// waiting would hang the run.
+func answerApproval(e event.Event) {
+	if req, ok := e.(event.ApprovalRequested); ok && req.Respond != nil {
+		req.Respond(event.Decision{
+			Approved: false,
+			Message:  "warden exec runs without a user to ask, so this request was refused. Work within the sandbox, or tell the user what needs their approval.",
+		})
+	}
+}

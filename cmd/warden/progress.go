@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"warden/harness/event"
+)
+
+// progressPrinter renders events as human-readable progress for `warden
+// exec`: everything on stderr, so stdout carries only the final answer and
+// can be piped.
+type progressPrinter struct {
+	w *bufio.Writer
+	// streaming says which kind of delta was written last, so a switch
+	// between reasoning, answer and tool output starts a fresh line.
+	streaming string
+	midLine   bool
+}
+
+func newProgressPrinter(w io.Writer) *progressPrinter {
+	return &progressPrinter{w: bufio.NewWriter(w)}
+}
+
+func (p *progressPrinter) handle(e event.Event) {
+	defer p.w.Flush()
+	switch e := e.(type) {
+	case event.SessionStarted:
+		p.line(fmt.Sprintf("warden · %s via %s (%s) · sandbox %s · approvals %s", e.Model, e.Provider, e.Wire, e.SandboxMode, e.ApprovalPolicy))
+		p.line("session " + e.SessionID)
+		if e.TranscriptPath != "" {
+			p.line("transcript " + e.TranscriptPath)
+		}
+	case event.TurnStarted:
+		p.line("")
+		p.line("user: " + firstLine(e.Input))
+	case event.UserInputQueued:
+		p.line("user (queued): " + firstLine(e.Input))
+	case event.ReasoningDelta:
+		p.stream("reasoning", "thinking: ", e.Delta)
+	case event.TextDelta:
+		p.stream("text", "assistant: ", e.Delta)
+	case event.ToolCallStarted:
+		args := e.Input
+		if len(e.Arguments) > 0 {
+			args = string(e.Arguments)
+		}
+		p.line(fmt.Sprintf("▶ %s %s", e.Name, truncate(oneLine(args), 200)))
+	case event.ToolOutputDelta:
+		p.stream("tool:"+e.CallID, "  ", e.Delta)
+	case event.ToolCallFinished:
+		status := e.Status
+		if e.ExitCode != nil {
+			status = fmt.Sprintf("exit %d", *e.ExitCode)
+		}
+		p.line(fmt.Sprintf("■ %s %s in %s", e.Name, status, e.Duration.Round(time.Millisecond)))
+		if e.Status != "ok" {
+			p.line("  " + truncate(oneLine(e.Output), 300))
+		}
+	case event.ApprovalRequested:
+		p.line(fmt.Sprintf("approval needed (%s): %s", e.Kind, strings.Join(e.Command, " ")))
+	case event.PlanUpdated:
+		p.line("plan:")
+		for _, s := range e.Steps {
+			p.line(fmt.Sprintf("  [%s] %s", planMark(s.Status), s.Step))
+		}
+	case event.Retrying:
+		p.line(fmt.Sprintf("retrying in %s (try %d of %d failed: %s)", e.Delay.Round(time.Millisecond), e.Attempt, e.MaxAttempts, e.Reason))
+	case event.Error:
+		p.line("error: " + e.Message)
+	case event.TurnFinished:
+		p.line(fmt.Sprintf("turn %s after %d step(s) in %s · tokens in %d (cached %d) out %d (reasoning %d)",
+			e.Status, e.Steps, e.Duration.Round(time.Millisecond),
+			e.Usage.InputTokens, e.Usage.CachedInputTokens, e.Usage.OutputTokens, e.Usage.ReasoningTokens))
+	}
+}
+
+// line writes a whole line, ending any stream in progress first.
+func (p *progressPrinter) line(s string) {
+	p.endStream()
+	fmt.Fprintln(p.w, s)
+}
+
+func (p *progressPrinter) stream(kind, prefix, delta string) {
+	if p.streaming != kind {
+		p.endStream()
+		p.streaming = kind
+		fmt.Fprint(p.w, prefix)
+	}
+	p.w.WriteString(delta)
+	p.midLine = !strings.HasSuffix(delta, "\n")
+}
+
+func (p *progressPrinter) endStream() {
+	if p.streaming != "" && p.midLine {
+		fmt.Fprintln(p.w)
+	}
+	p.streaming, p.midLine = "", false
+}
+
+func planMark(status string) string {
+	switch status {
+	case "completed":
+		return "x"
+	case "in_progress":
+		return ">"
+	}
+	return " "
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,228 @@
+// Package event defines the typed events the harness emits while it works,
+// and their stable JSON form.
+//
+// Events are the only way the harness talks to a front-end: the TUI,
+// `warden exec --json` and tests all consume the same stream, so each type's
+// name and fields are a public contract documented in docs/events.md. Add
+// fields freely; never rename or repurpose one.
+package event
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"warden/harness/model"
+)
+
+// Event is one thing that happened. Type returns its stable wire name.
+type Event interface {
+	Type() string
+}
+
+// Sink receives events in order. It is called from the harness's goroutines
+// and must not block for long: a slow sink slows the agent down.
+type Sink func(Event)
+
+// SessionStarted opens every event stream.
+type SessionStarted struct {
+	SessionID      string `json:"session_id"`
+	Model          string `json:"model"`
+	Provider       string `json:"provider"`
+	Wire           string `json:"wire"`
+	Cwd            string `json:"cwd"`
+	SandboxMode    string `json:"sandbox_mode"`
+	ApprovalPolicy string `json:"approval_policy"`
+	ContextWindow  int64  `json:"context_window,omitempty"`
+	TranscriptPath string `json:"transcript_path,omitempty"`
+}
+
+// TurnStarted: the user's input was accepted and the loop began.
+type TurnStarted struct {
+	TurnID int    `json:"turn_id"`
+	Input  string `json:"input"`
+}
+
+// UserInputQueued: input sent while a turn ran was added to the conversation
+// at a step boundary.
+type UserInputQueued struct {
+	TurnID int    `json:"turn_id"`
+	Input  string `json:"input"`
+}
+
+// TextDelta is a piece of the assistant's answer as it streams.
+type TextDelta struct {
+	ItemID string `json:"item_id,omitempty"`
+	Delta  string `json:"delta"`
+}
+
+// ReasoningDelta is a piece of a reasoning summary as it streams.
+type ReasoningDelta struct {
+	ItemID string `json:"item_id,omitempty"`
+	Delta  string `json:"delta"`
+}
+
+// ItemCompleted carries an item of the model's reply in its final form.
+// Deltas are for display; this is authoritative.
+type ItemCompleted struct {
+	Item model.Item `json:"item"`
+}
+
+// ToolCallStarted: a tool call is about to run. Arguments holds the parsed
+// JSON arguments of a function tool; Input the raw text of a freeform one.
+type ToolCallStarted struct {
+	CallID    string          `json:"call_id"`
+	Name      string          `json:"name"`
+	Arguments json.RawMessage `json:"arguments,omitempty"`
+	Input     string          `json:"input,omitempty"`
+}
+
+// ToolOutputDelta is output of a running tool, as it comes.
+type ToolOutputDelta struct {
+	CallID string `json:"call_id"`
+	Delta  string `json:"delta"`
+}
+
+// ToolCallFinished: the tool ended. ExitCode is set for tools that run a
+// process. Output is what the model is sent.
+type ToolCallFinished struct {
+	CallID   string        `json:"call_id"`
+	Name     string        `json:"name"`
+	ExitCode *int          `json:"exit_code,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+	Output   string        `json:"output"`
+	// Status is "ok", "error" (the tool failed or the call was invalid),
+	// "denied" or "aborted".
+	Status string `json:"status"`
+}
+
+// ApprovalRequested: a tool needs the user's decision. A front-end answers
+// through Respond exactly once; the tool waits until it does, or until the
+// turn is interrupted.
+type ApprovalRequested struct {
+	ID            string   `json:"id"`
+	CallID        string   `json:"call_id"`
+	Kind          string   `json:"kind"` // "command" or "patch"
+	Command       []string `json:"command,omitempty"`
+	Cwd           string   `json:"cwd,omitempty"`
+	Justification string   `json:"justification,omitempty"`
+	Reason        string   `json:"reason,omitempty"`
+	// Respond delivers the answer back to the harness.
+	Respond func(Decision) `json:"-"`
+}
+
+// Decision answers an ApprovalRequested.
+type Decision struct {
+	Approved bool `json:"approved"`
+	// Remember is "" (this once), "session", or a scope defined by the
+	// approvals engine.
+	Remember string `json:"remember,omitempty"`
+	// Message is told to the model with a denial.
+	Message string `json:"message,omitempty"`
+	// Stop ends the turn after a denial.
+	Stop bool `json:"stop,omitempty"`
+}
+
+// PlanStep is one step of the agent's plan.
+type PlanStep struct {
+	Step   string `json:"step"`
+	Status string `json:"status"` // pending, in_progress, completed
+}
+
+// PlanUpdated: the model replaced its plan.
+type PlanUpdated struct {
+	Explanation string     `json:"explanation,omitempty"`
+	Steps       []PlanStep `json:"steps"`
+}
+
+// TokenUsage reports usage after each model reply: the reply's own, the
+// running totals of the turn and the session, and how much of the context
+// window the last request used (ContextWindow 0 means unknown).
+type TokenUsage struct {
+	Last          model.Usage `json:"last"`
+	Turn          model.Usage `json:"turn"`
+	Session       model.Usage `json:"session"`
+	ContextUsed   int64       `json:"context_used"`
+	ContextWindow int64       `json:"context_window,omitempty"`
+}
+
+// ContextLeftPercent is the share of the window not yet used, or -1 when the
+// window is unknown.
+func (u TokenUsage) ContextLeftPercent() int {
+	if u.ContextWindow <= 0 {
+		return -1
+	}
+	left := u.ContextWindow - u.ContextUsed
+	if left < 0 {
+		left = 0
+	}
+	return int(left * 100 / u.ContextWindow)
+}
+
+// Retrying: a model request failed in a way that may pass, and the harness
+// will try again after Delay. Front-ends should discard the partial reply
+// they were showing.
+type Retrying struct {
+	Attempt     int           `json:"attempt"`
+	MaxAttempts int           `json:"max_attempts"`
+	Delay       time.Duration `json:"delay_ns"`
+	Kind        string        `json:"kind"`
+	Reason      string        `json:"reason"`
+}
+
+// Error: something went wrong. Fatal errors end the turn.
+type Error struct {
+	Kind    string `json:"kind,omitempty"`
+	Message string `json:"message"`
+	Fatal   bool   `json:"fatal"`
+}
+
+// Turn statuses.
+const (
+	TurnCompleted   = "completed"
+	TurnInterrupted = "interrupted"
+	TurnFailed      = "failed"
+)
+
+// TurnFinished closes a turn. FinalText is the last assistant message.
+type TurnFinished struct {
+	TurnID    int           `json:"turn_id"`
+	Status    string        `json:"status"`
+	FinalText string        `json:"final_text,omitempty"`
+	Steps     int           `json:"steps"`
+	Usage     model.Usage   `json:"usage"`
+	Duration  time.Duration `json:"duration_ns"`
+	Error     string        `json:"error,omitempty"`
+}
+
+func (SessionStarted) Type() string    { return "session_started" }
+func (TurnStarted) Type() string       { return "turn_started" }
+func (UserInputQueued) Type() string   { return "user_input_queued" }
+func (TextDelta) Type() string         { return "text_delta" }
+func (ReasoningDelta) Type() string    { return "reasoning_delta" }
+func (ItemCompleted) Type() string     { return "item_completed" }
+func (ToolCallStarted) Type() string   { return "tool_call_started" }
+func (ToolOutputDelta) Type() string   { return "tool_output_delta" }
+func (ToolCallFinished) Type() string  { return "tool_call_finished" }
+func (ApprovalRequested) Type() string { return "approval_requested" }
+func (PlanUpdated) Type() string       { return "plan_updated" }
+func (TokenUsage) Type() string        { return "token_usage" }
+func (Retrying) Type() string          { return "retrying" }
+func (Error) Type() string             { return "error" }
+func (TurnFinished) Type() string      { return "turn_finished" }
+
+// Marshal renders an event as one JSON object whose first field is "type".
+func Marshal(e Event) ([]byte, error) {
+	body, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("marshal %s event: %w", e.Type(), err)
+	}
+	out := make([]byte, 0, len(body)+len(e.Type())+12)
+	out = append(out, `{"type":`...)
+	out = append(out, fmt.Sprintf("%q", e.Type())...)
+	if len(body) > 2 {
+		out = append(out, ',')
+	}
+	out = append(out, body[1:]...)
+	return out, nil
+}

@@ -1,0 +1,208 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"warden/harness/event"
+	"warden/harness/model"
+)
+
+// TurnResult summarises a finished turn.
+type TurnResult struct {
+	Status    string // event.TurnCompleted, TurnInterrupted or TurnFailed
+	FinalText string
+	Steps     int
+	Usage     model.Usage
+	Err       error
+}
+
+// RunTurn sends input as a new user message and runs the loop until the
+// model answers without tool calls, the turn is interrupted (ctx cancelled or
+// Interrupt called), or it fails. It always emits TurnStarted and
+// TurnFinished, and leaves the history valid for the next turn whatever
+// happened.
+func (s *Session) RunTurn(ctx context.Context, input string) TurnResult {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.mu.Lock()
+	if s.running {
+		s.mu.Unlock()
+		return TurnResult{Status: event.TurnFailed, Err: ErrTurnRunning}
+	}
+	s.running = true
+	s.cancelTurn = cancel
+	s.turnID++
+	turn := s.turnID
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.running = false
+		s.cancelTurn = nil
+		s.mu.Unlock()
+	}()
+
+	start := time.Now()
+	if s.opts.Transcript != nil {
+		s.opts.Transcript.TurnStart(turn)
+	}
+	s.emit(event.TurnStarted{TurnID: turn, Input: input})
+	s.record(turn, model.UserMessage(input))
+
+	res := s.loop(ctx, turn)
+
+	if res.Status == event.TurnInterrupted {
+		// Tell the model, so its next reply does not carry on as if the
+		// interrupted work had finished.
+		s.record(turn, model.UserMessage("<turn_aborted>The user interrupted the previous turn. Anything it was doing may be incomplete.</turn_aborted>"))
+	}
+	fin := event.TurnFinished{
+		TurnID:    turn,
+		Status:    res.Status,
+		FinalText: res.FinalText,
+		Steps:     res.Steps,
+		Usage:     res.Usage,
+		Duration:  time.Since(start),
+	}
+	if res.Err != nil {
+		fin.Error = res.Err.Error()
+	}
+	if s.opts.Transcript != nil {
+		if err := s.opts.Transcript.TurnEnd(turn, res.Status); err != nil {
+			s.emit(event.Error{Kind: "transcript", Message: err.Error()})
+		}
+	}
+	s.emit(fin)
+	return res
+}
+
+func (s *Session) loop(ctx context.Context, turn int) TurnResult {
+	var res TurnResult
+	var repeats repeatTracker
+	for {
+		s.drainPending(turn)
+		if res.Steps >= s.opts.MaxSteps {
+			res.Status = event.TurnFailed
+			res.Err = fmt.Errorf("stopped after %d model requests in one turn (max_steps): send a new message to continue", res.Steps)
+			s.emit(event.Error{Kind: "max_steps", Message: res.Err.Error(), Fatal: true})
+			return res
+		}
+		res.Steps++
+
+		resp, err := s.sample(ctx, s.request(), s.forwardDelta)
+		if err != nil {
+			if ctx.Err() != nil {
+				res.Status = event.TurnInterrupted
+				return res
+			}
+			res.Status = event.TurnFailed
+			res.Err = err
+			kind := "model"
+			if me, ok := model.AsError(err); ok {
+				kind = string(me.Kind)
+			}
+			s.emit(event.Error{Kind: kind, Message: err.Error(), Fatal: true})
+			return res
+		}
+
+		s.record(turn, resp.Items...)
+		var calls []model.Item
+		for _, it := range resp.Items {
+			s.emit(event.ItemCompleted{Item: it})
+			switch {
+			case it.IsToolCall():
+				calls = append(calls, it)
+			case it.Type == model.ItemMessage && it.Role == model.RoleAssistant:
+				res.FinalText = it.Text
+			}
+		}
+		res.Usage = res.Usage.Add(resp.Usage)
+		s.reportUsage(turn, resp.Usage, res.Usage)
+
+		if len(calls) == 0 {
+			if s.hasPending() {
+				continue
+			}
+			res.Status = event.TurnCompleted
+			return res
+		}
+		outcome := s.runCalls(ctx, turn, calls, &repeats)
+		if ctx.Err() != nil {
+			res.Status = event.TurnInterrupted
+			return res
+		}
+		if outcome.stop != nil {
+			res.Status = event.TurnFailed
+			res.Err = outcome.stop
+			s.emit(event.Error{Kind: outcome.stopKind, Message: outcome.stop.Error(), Fatal: true})
+			return res
+		}
+	}
+}
+
+// request builds the next step's request from the whole history.
+func (s *Session) request() model.Request {
+	req := model.Request{
+		Model:            s.opts.Model,
+		Instructions:     s.opts.Instructions,
+		Input:            s.History(),
+		ReasoningEffort:  s.opts.ReasoningEffort,
+		ReasoningSummary: s.opts.ReasoningSummary,
+		PromptCacheKey:   s.opts.SessionID,
+	}
+	if s.opts.Tools != nil {
+		req.Tools = s.opts.Tools.Specs()
+		req.ParallelToolCalls = len(req.Tools) > 0
+	}
+	return req
+}
+
+func (s *Session) forwardDelta(d model.Delta) {
+	switch d.Kind {
+	case model.DeltaText:
+		s.emit(event.TextDelta{ItemID: d.ItemID, Delta: d.Text})
+	case model.DeltaReasoning:
+		s.emit(event.ReasoningDelta{ItemID: d.ItemID, Delta: d.Text})
+	}
+}
+
+func (s *Session) reportUsage(turn int, last, turnTotal model.Usage) {
+	s.mu.Lock()
+	s.sessionUsage = s.sessionUsage.Add(last)
+	session := s.sessionUsage
+	s.mu.Unlock()
+	if s.opts.Transcript != nil {
+		s.opts.Transcript.Usage(turn, last)
+	}
+	used := last.TotalTokens
+	if used == 0 {
+		used = last.InputTokens + last.OutputTokens
+	}
+	s.emit(event.TokenUsage{
+		Last:          last,
+		Turn:          turnTotal,
+		Session:       session,
+		ContextUsed:   used,
+		ContextWindow: s.opts.ContextWindow,
+	})
+}
+
+func (s *Session) hasPending() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.pending) > 0
+}
+
+// drainPending moves queued user input into the conversation at a step
+// boundary, where it cannot split a tool call from its output.
+func (s *Session) drainPending(turn int) {
+	s.mu.Lock()
+	pending := s.pending
+	s.pending = nil
+	s.mu.Unlock()
+	for _, in := range pending {
+		s.record(turn, model.UserMessage(in))
+		s.emit(event.UserInputQueued{TurnID: turn, Input: in})
+	}
+}

@@ -1,0 +1,210 @@
+package modelclient
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/openai/openai-go/v3/packages/ssestream"
+	"github.com/openai/openai-go/v3/responses"
+
+	"warden/harness/model"
+)
+
+type responsesClient struct{ t *transport }
+
+func (c *responsesClient) Stream(ctx context.Context, req model.Request, onDelta func(model.Delta)) (*model.Response, error) {
+	body, err := buildResponsesBody(req)
+	if err != nil {
+		return nil, fmt.Errorf("building the Responses request: %w", err)
+	}
+	if onDelta == nil {
+		onDelta = func(model.Delta) {}
+	}
+	s := &responsesStream{t: c.t, model: req.Model, onDelta: onDelta, calls: map[string]callInfo{}}
+	res, err := c.t.stream(ctx, responsesPath, req.Model, body, s.handle)
+	if err != nil {
+		return nil, err
+	}
+	if !res.done {
+		// Only response.completed says the reply is whole; a connection that
+		// closes politely before it is as much a cut as one that breaks.
+		if res.events == 0 {
+			return nil, streamCut("the server closed the stream without sending any event")
+		}
+		return nil, streamCut("no response.completed event arrived")
+	}
+	return s.response(), nil
+}
+
+// responsesStream accumulates one streamed Responses reply.
+type responsesStream struct {
+	t       *transport
+	model   string
+	onDelta func(model.Delta)
+
+	id    string
+	calls map[string]callInfo // by item id, from output_item.added
+	items []indexedItem       // from output_item.done
+	usage model.Usage
+}
+
+// callInfo is what a tool call's input deltas do not repeat.
+type callInfo struct{ callID, name string }
+
+type indexedItem struct {
+	index int64
+	item  model.Item
+}
+
+func (s *responsesStream) handle(ev ssestream.Event) (bool, error) {
+	var e responses.ResponseStreamEventUnion
+	if err := json.Unmarshal(ev.Data, &e); err != nil {
+		return false, s.t.malformed("a "+cmp.Or(ev.Type, "Responses")+" event", err)
+	}
+	typ := cmp.Or(e.Type, ev.Type)
+	switch typ {
+	case "response.created", "response.in_progress":
+		s.id = cmp.Or(e.Response.ID, s.id)
+
+	case "response.output_item.added":
+		switch e.Item.Type {
+		case "function_call", "custom_tool_call":
+			s.calls[e.Item.ID] = callInfo{callID: e.Item.CallID, name: e.Item.Name}
+		}
+
+	case "response.output_text.delta", "response.refusal.delta":
+		s.onDelta(model.Delta{Kind: model.DeltaText, ItemID: e.ItemID, Text: e.Delta})
+
+	case "response.reasoning_summary_text.delta", "response.reasoning_text.delta":
+		s.onDelta(model.Delta{Kind: model.DeltaReasoning, ItemID: e.ItemID, Text: e.Delta})
+
+	case "response.reasoning_summary_part.added":
+		// Summaries come in parts, each a paragraph with its own heading;
+		// without a break the display runs them together.
+		if e.SummaryIndex > 0 {
+			s.onDelta(model.Delta{Kind: model.DeltaReasoning, ItemID: e.ItemID, Text: "\n\n"})
+		}
+
+	case "response.function_call_arguments.delta", "response.custom_tool_call_input.delta":
+		ci := s.calls[e.ItemID]
+		s.onDelta(model.Delta{Kind: model.DeltaToolInput, ItemID: e.ItemID, CallID: ci.callID, Name: ci.name, Text: e.Delta})
+
+	case "response.output_item.done":
+		if it, ok := outputItem(e.Item); ok {
+			s.items = append(s.items, indexedItem{index: e.OutputIndex, item: it})
+		}
+
+	case "response.completed":
+		s.complete(e.Response)
+		return true, nil
+
+	case "response.incomplete":
+		return false, s.incomplete(e.Response)
+
+	case "response.failed":
+		pe := providerError{code: string(e.Response.Error.Code), message: e.Response.Error.Message}
+		if pe.code == "" && pe.message == "" {
+			pe.message = "response.failed without an error"
+		}
+		return false, s.t.classify(pe, nil, s.model, "")
+
+	case "error":
+		pe, ok := parseProviderError(ev.Data)
+		if !ok {
+			pe = providerError{code: e.Code, message: e.Message}
+		}
+		return false, s.t.classify(pe, nil, s.model, "")
+	}
+	return false, nil
+}
+
+func (s *responsesStream) complete(r responses.Response) {
+	s.id = cmp.Or(r.ID, s.id)
+	u := r.Usage
+	s.usage = model.Usage{
+		InputTokens:       u.InputTokens,
+		CachedInputTokens: u.InputTokensDetails.CachedTokens,
+		OutputTokens:      u.OutputTokens,
+		ReasoningTokens:   u.OutputTokensDetails.ReasoningTokens,
+		TotalTokens:       u.TotalTokens,
+	}
+	if s.usage.TotalTokens == 0 {
+		s.usage.TotalTokens = s.usage.InputTokens + s.usage.OutputTokens
+	}
+	// Some Responses-compatible servers never send output_item.done; their
+	// completed event still lists the output.
+	if len(s.items) == 0 {
+		for i, out := range r.Output {
+			if it, ok := outputItem(out); ok {
+				s.items = append(s.items, indexedItem{index: int64(i), item: it})
+			}
+		}
+	}
+}
+
+// incomplete reports a reply the provider stopped early. Neither cause
+// passes on a retry of the same request, so neither kind is retryable: a
+// runaway reply would burn the same tokens again.
+func (s *responsesStream) incomplete(r responses.Response) error {
+	reason := r.IncompleteDetails.Reason
+	e := &model.Error{Kind: model.ErrInvalidRequest, Detail: "response.incomplete: " + cmp.Or(reason, "no reason given")}
+	switch reason {
+	case "max_output_tokens":
+		e.Message = "the reply was cut off at the model's output token limit: ask for smaller steps"
+	case "content_filter":
+		e.Message = "the provider's content filter stopped the reply"
+	default:
+		e.Message = "the provider stopped the reply before it was complete"
+	}
+	return e
+}
+
+func (s *responsesStream) response() *model.Response {
+	slices.SortStableFunc(s.items, func(a, b indexedItem) int { return cmp.Compare(a.index, b.index) })
+	items := make([]model.Item, 0, len(s.items))
+	for _, it := range s.items {
+		items = append(items, it.item)
+	}
+	return &model.Response{ID: s.id, Items: items, Usage: s.usage}
+}
+
+// outputItem converts a finished output item; ok is false for item types
+// warden has no use for (built-in tool calls it never offers, and future
+// types), which are skipped rather than failing the reply.
+func outputItem(u responses.ResponseOutputItemUnion) (model.Item, bool) {
+	switch u.Type {
+	case "message":
+		m := u.AsMessage()
+		var text strings.Builder
+		for _, c := range m.Content {
+			switch c.Type {
+			case "output_text":
+				text.WriteString(c.Text)
+			case "refusal":
+				text.WriteString(c.Refusal)
+			}
+		}
+		if text.Len() == 0 {
+			return model.Item{}, false
+		}
+		return model.Item{Type: model.ItemMessage, ID: m.ID, Role: model.RoleAssistant, Text: text.String()}, true
+	case "reasoning":
+		r := u.AsReasoning()
+		it := model.Item{Type: model.ItemReasoning, ID: r.ID, EncryptedContent: r.EncryptedContent}
+		for _, p := range r.Summary {
+			it.Summary = append(it.Summary, p.Text)
+		}
+		return it, true
+	case "function_call":
+		f := u.AsFunctionCall()
+		return model.Item{Type: model.ItemFunctionCall, ID: f.ID, CallID: f.CallID, Name: f.Name, Arguments: f.Arguments}, true
+	case "custom_tool_call":
+		c := u.AsCustomToolCall()
+		return model.Item{Type: model.ItemCustomToolCall, ID: c.ID, CallID: c.CallID, Name: c.Name, Arguments: c.Input}, true
+	}
+	return model.Item{}, false
+}

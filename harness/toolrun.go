@@ -1,0 +1,247 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"warden/harness/event"
+	"warden/harness/model"
+	"warden/harness/tool"
+)
+
+// callsOutcome says whether the loop may go on after a batch of calls.
+type callsOutcome struct {
+	stop     error
+	stopKind string
+}
+
+// repeatTracker counts how many times in a row the same call was made.
+type repeatTracker struct {
+	last  string
+	count int
+}
+
+func (r *repeatTracker) see(call model.Item) int {
+	sig := call.Name + "\x00" + call.Arguments
+	if sig == r.last {
+		r.count++
+	} else {
+		r.last, r.count = sig, 1
+	}
+	return r.count
+}
+
+// runCalls runs one reply's tool calls and records an output for every one
+// of them, whatever happens, so the history stays valid. Calls run in order;
+// a run of consecutive parallel-safe calls runs concurrently.
+func (s *Session) runCalls(ctx context.Context, turn int, calls []model.Item, repeats *repeatTracker) callsOutcome {
+	var out callsOutcome
+	runnable := len(calls)
+	for i, c := range calls {
+		if n := repeats.see(c); n >= s.opts.RepeatLimit {
+			out.stop = fmt.Errorf("stopped: the model made the same %s call %d times in a row", c.Name, n)
+			out.stopKind = "repeated_call"
+			runnable = i
+			break
+		}
+	}
+	outputs := make([]model.Item, len(calls))
+	for i := 0; i < len(calls); {
+		if i >= runnable || ctx.Err() != nil {
+			reason := "not run: the turn was interrupted"
+			if out.stop != nil {
+				reason = "not run: " + out.stop.Error()
+			}
+			outputs[i] = s.skipCall(calls[i], reason)
+			i++
+			continue
+		}
+		j := i + 1
+		if s.parallelSafe(calls[i]) {
+			for j < runnable && s.parallelSafe(calls[j]) {
+				j++
+			}
+		}
+		if j-i == 1 {
+			outputs[i] = s.runCall(ctx, calls[i])
+		} else {
+			var wg sync.WaitGroup
+			for k := i; k < j; k++ {
+				wg.Add(1)
+				go func(k int) {
+					defer wg.Done()
+					outputs[k] = s.runCall(ctx, calls[k])
+				}(k)
+			}
+			wg.Wait()
+		}
+		i = j
+	}
+	s.record(turn, outputs...)
+	return out
+}
+
+func (s *Session) parallelSafe(call model.Item) bool {
+	t, ok := s.opts.Tools.Lookup(call.Name)
+	return ok && t.ParallelSafe()
+}
+
+// skipCall answers a call that will not run.
+func (s *Session) skipCall(call model.Item, reason string) model.Item {
+	s.emit(event.ToolCallFinished{CallID: call.CallID, Name: call.Name, Output: reason, Status: "aborted"})
+	return model.OutputFor(call, reason)
+}
+
+// runCall runs one call and returns its output item. Problems with the call
+// itself (unknown tool, malformed arguments, a failing or panicking tool)
+// become outputs that tell the model what went wrong; only cancellation
+// stops the turn.
+func (s *Session) runCall(ctx context.Context, call model.Item) model.Item {
+	start := time.Now()
+	started := event.ToolCallStarted{CallID: call.CallID, Name: call.Name}
+	if call.Type == model.ItemCustomToolCall {
+		started.Input = call.Arguments
+	} else if json.Valid([]byte(call.Arguments)) {
+		started.Arguments = json.RawMessage(call.Arguments)
+	} else {
+		started.Input = call.Arguments
+	}
+	s.emit(started)
+
+	finish := func(res tool.Result) model.Item {
+		status := res.Status
+		if status == "" {
+			status = "ok"
+		}
+		s.emit(event.ToolCallFinished{
+			CallID: call.CallID, Name: call.Name, ExitCode: res.ExitCode,
+			Duration: time.Since(start), Output: res.Output, Status: status,
+		})
+		return model.OutputFor(call, res.Output)
+	}
+
+	t, ok := s.opts.Tools.Lookup(call.Name)
+	if !ok {
+		avail := "No tools are available in this session."
+		if names := s.opts.Tools.Names(); len(names) > 0 {
+			avail = "Available tools: " + strings.Join(names, ", ") + "."
+		}
+		return finish(tool.Result{Status: "error", Output: fmt.Sprintf("error: there is no tool named %q. %s", call.Name, avail)})
+	}
+	if call.Type == model.ItemFunctionCall && t.Spec().Freeform == nil {
+		if msg := checkArguments(call.Arguments); msg != "" {
+			return finish(tool.Result{Status: "error", Output: msg})
+		}
+	}
+
+	env := &callEnv{s: s, callID: call.CallID}
+	done := make(chan tool.Result, 1)
+	go func() {
+		done <- s.invoke(ctx, t, tool.Call{ID: call.CallID, Name: call.Name, Input: call.Arguments}, env)
+	}()
+	select {
+	case res := <-done:
+		if ctx.Err() != nil {
+			env.closed.Store(true)
+			return s.aborted(call, start)
+		}
+		env.closed.Store(true)
+		return finish(res)
+	case <-ctx.Done():
+		// Answer at once; a tool slow to notice cancellation finishes in
+		// the background and its late events are dropped.
+		env.closed.Store(true)
+		return s.aborted(call, start)
+	}
+}
+
+func (s *Session) aborted(call model.Item, start time.Time) model.Item {
+	msg := fmt.Sprintf("aborted by user after %.1fs", time.Since(start).Seconds())
+	s.emit(event.ToolCallFinished{CallID: call.CallID, Name: call.Name, Duration: time.Since(start), Output: msg, Status: "aborted"})
+	return model.OutputFor(call, msg)
+}
+
+// invoke runs the tool, turning errors and panics into results.
+func (s *Session) invoke(ctx context.Context, t tool.Tool, call tool.Call, env tool.Env) (res tool.Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = tool.Result{Status: "error", Output: fmt.Sprintf("error: the %s tool crashed: %v", call.Name, r)}
+		}
+	}()
+	res, err := t.Run(ctx, call, env)
+	switch {
+	case err == nil:
+		return res
+	case errors.Is(err, tool.ErrBadArguments):
+		return tool.Result{Status: "error", Output: fmt.Sprintf("error: %v. Check the %s tool's parameters and try again.", err, call.Name)}
+	default:
+		out := fmt.Sprintf("error: the %s tool failed: %v", call.Name, err)
+		if res.Output != "" {
+			out = res.Output + "\n" + out
+		}
+		return tool.Result{Status: "error", Output: out, ExitCode: res.ExitCode}
+	}
+}
+
+// checkArguments explains what is wrong with a function call's arguments,
+// or returns "" when they are a JSON object.
+func checkArguments(args string) string {
+	if strings.TrimSpace(args) == "" {
+		return "error: the arguments were empty. Send a JSON object matching the tool's parameters."
+	}
+	var v any
+	if err := json.Unmarshal([]byte(args), &v); err != nil {
+		return fmt.Sprintf("error: the arguments were not valid JSON (%v). Send a JSON object matching the tool's parameters.", err)
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return "error: the arguments must be a JSON object matching the tool's parameters."
+	}
+	return ""
+}
+
+// callEnv is the Env of one running call. Once the call has been answered
+// (finished or aborted) its events are dropped, so a tool that outlives its
+// call cannot confuse the front-ends.
+type callEnv struct {
+	s      *Session
+	callID string
+	closed atomic.Bool
+}
+
+func (e *callEnv) Emit(ev event.Event) {
+	if e.closed.Load() {
+		return
+	}
+	e.s.emit(ev)
+}
+
+// RequestApproval emits an ApprovalRequested and waits for its answer. With
+// no sink nobody can answer, so the request is refused at once.
+func (e *callEnv) RequestApproval(ctx context.Context, req event.ApprovalRequested) (event.Decision, error) {
+	if e.s.opts.Sink == nil || e.closed.Load() {
+		return event.Decision{Approved: false, Message: "no one is available to approve this request"}, nil
+	}
+	e.s.mu.Lock()
+	e.s.approvalSeq++
+	req.ID = fmt.Sprintf("approval-%d", e.s.approvalSeq)
+	e.s.mu.Unlock()
+	req.CallID = e.callID
+	answer := make(chan event.Decision, 1)
+	var once sync.Once
+	req.Respond = func(d event.Decision) {
+		once.Do(func() { answer <- d })
+	}
+	e.s.emit(req)
+	select {
+	case d := <-answer:
+		return d, nil
+	case <-ctx.Done():
+		return event.Decision{}, ctx.Err()
+	}
+}
