@@ -99,7 +99,7 @@ func (b *responsesBuilder) build(u Usage) []sseEvent {
 		case o.Custom != nil:
 			done = b.customCall(idx, *o.Custom, size)
 		default:
-			done = b.message(idx, o.Text, size)
+			done = b.message(idx, o.Text, o.Phase, size)
 		}
 		b.emit("response.output_item.done", field{"output_index", idx}, field{"item", done})
 		b.output = append(b.output, done)
@@ -182,7 +182,7 @@ func rawOr(raw json.RawMessage, def any) any {
 	return raw
 }
 
-func (b *responsesBuilder) message(idx int, text string, size int) fields {
+func (b *responsesBuilder) message(idx int, text, phase string, size int) fields {
 	id := b.s.newID("msg_")
 	b.emit("response.output_item.added", field{"output_index", idx}, field{"item", fields{
 		{"id", id}, {"type", "message"}, {"status", "in_progress"}, {"content", []any{}}, {"role", "assistant"},
@@ -197,9 +197,13 @@ func (b *responsesBuilder) message(idx int, text string, size int) fields {
 	}
 	b.emit("response.output_text.done", append(at, field{"text", text}, field{"logprobs", []any{}})...)
 	b.emit("response.content_part.done", append(at, field{"part", part(text)})...)
-	return fields{
+	done := fields{
 		{"id", id}, {"type", "message"}, {"status", "completed"}, {"content", []any{part(text)}}, {"role", "assistant"},
 	}
+	if phase != "" {
+		done = append(done, field{"phase", phase})
+	}
+	return done
 }
 
 func (b *responsesBuilder) reasoning(idx int, r Reasoning, size int) fields {

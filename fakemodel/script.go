@@ -67,7 +67,10 @@ type Reply struct {
 // Output is one output item; exactly one field must be set. Text is an
 // assistant message.
 type Output struct {
-	Text      string        `json:"text,omitempty"`
+	Text string `json:"text,omitempty"`
+	// Phase labels a Text message on the Responses wire ("commentary" or
+	// "final_answer"), as newer models do.
+	Phase     string        `json:"phase,omitempty"`
 	Reasoning *Reasoning    `json:"reasoning,omitempty"`
 	Call      *FunctionCall `json:"call,omitempty"`
 	Custom    *CustomCall   `json:"custom,omitempty"`

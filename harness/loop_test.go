@@ -541,3 +541,25 @@ func (f funcTool) Run(context.Context, tool.Call, tool.Env) (tool.Result, error)
 	f.run()
 	return tool.Result{Output: "done"}, nil
 }
+
+func TestMessagePhaseIsSentBack(t *testing.T) {
+	fm, url := fake(t,
+		reply(fakemodel.Output{Text: "Checking first.", Phase: "commentary"}, call("call_1", "echo", `{"text":"x"}`)),
+		reply(text("done")),
+	)
+	sess, _ := newSession(t, allWires()[0], url, sessionConfig{tools: []tool.Tool{echoTool{}}})
+	if res := sess.RunTurn(waitCtx(t), "go"); res.Status != event.TurnCompleted {
+		t.Fatalf("result %+v", res)
+	}
+	body, _ := fm.Requests()[1].JSON()
+	for _, it := range body["input"].([]any) {
+		m := it.(map[string]any)
+		if m["role"] == "assistant" {
+			if m["phase"] != "commentary" {
+				t.Fatalf("assistant message sent back without its phase: %v", m)
+			}
+			return
+		}
+	}
+	t.Fatal("no assistant message in the follow-up request")
+}

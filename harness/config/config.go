@@ -144,7 +144,6 @@ func Dir(getenv func(string) string) (string, error) {
 func Load(ov Overrides, getenv func(string) string) (Settings, error) {
 	s := Settings{
 		Model:              DefaultModel,
-		ReasoningSummary:   "auto",
 		StreamIdleTimeout:  300 * time.Second,
 		MaxSteps:           200,
 		SandboxMode:        SandboxReadOnly,
@@ -197,6 +196,11 @@ func Load(ov Overrides, getenv func(string) string) (Settings, error) {
 		}
 	}
 	s.ContextWindow = ContextWindow(s.Model, windows)
+	// Models without reasoning reject a reasoning parameter, so a summary
+	// is asked for by default only from models known to reason.
+	if s.ReasoningSummary == "" && Reasons(s.Model) {
+		s.ReasoningSummary = "auto"
+	}
 	return s, nil
 }
 

@@ -85,3 +85,22 @@ func knownContextWindows() map[string]int64 {
 		"codex-mini-latest":   200_000,
 	}
 }
+
+// Reasons reports whether model is one of OpenAI's reasoning models, which
+// accept reasoning settings and stream reasoning summaries. Unknown models
+// (local ones, other providers) are assumed not to, so warden sends them no
+// reasoning parameter unless the user sets one.
+func Reasons(model string) bool {
+	if i := strings.LastIndexByte(model, '/'); i >= 0 {
+		model = model[i+1:]
+	}
+	if strings.Contains(model, "chat-latest") {
+		return false
+	}
+	for _, prefix := range []string{"gpt-5", "o1", "o3", "o4", "codex-"} {
+		if strings.HasPrefix(model, prefix) {
+			return true
+		}
+	}
+	return false
+}

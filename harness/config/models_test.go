@@ -51,3 +51,37 @@ func TestContextWindow(t *testing.T) {
 		t.Errorf("ContextWindow(gpt-4o, nil) = %d, want 128000", got)
 	}
 }
+
+func TestReasons(t *testing.T) {
+	for model, want := range map[string]bool{
+		"gpt-5.1-codex": true, "gpt-5-mini": true, "o3": true, "o4-mini-2025-04-16": true,
+		"openai/gpt-5": true, "codex-mini-latest": true,
+		"gpt-4.1": false, "gpt-4o": false, "gpt-5-chat-latest": false, "qwen2.5-coder": false, "llama3": false,
+	} {
+		if got := Reasons(model); got != want {
+			t.Errorf("Reasons(%q) = %v, want %v", model, got, want)
+		}
+	}
+}
+
+func TestReasoningSummaryDefaultsOnlyForReasoningModels(t *testing.T) {
+	env := func(k string) string {
+		if k == "HOME" {
+			return t.TempDir()
+		}
+		return ""
+	}
+	for model, want := range map[string]string{"gpt-5.1-codex": "auto", "gpt-4.1": "", "llama3": ""} {
+		s, err := Load(Overrides{Model: model}, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.ReasoningSummary != want {
+			t.Errorf("%s: summary %q, want %q", model, s.ReasoningSummary, want)
+		}
+	}
+	s, err := Load(Overrides{Model: "llama3", ReasoningSummary: "detailed"}, env)
+	if err != nil || s.ReasoningSummary != "detailed" {
+		t.Fatalf("explicit summary lost: %q %v", s.ReasoningSummary, err)
+	}
+}

@@ -48,9 +48,11 @@ type Item struct {
 	// requests are stateless, so ids are never relied on.
 	ID string `json:"id,omitempty"`
 
-	// Message fields.
-	Role string `json:"role,omitempty"`
-	Text string `json:"text,omitempty"`
+	// Message fields. Phase is the Responses API's label of an assistant
+	// message ("commentary" or "final_answer"); newer models expect it back.
+	Role  string `json:"role,omitempty"`
+	Text  string `json:"text,omitempty"`
+	Phase string `json:"phase,omitempty"`
 
 	// Reasoning fields.
 	Summary          []string `json:"summary,omitempty"`

@@ -226,7 +226,7 @@ func (s *chatStream) finishError() error {
 		// OpenRouter ends a reply this way when the upstream provider failed.
 		return &model.Error{
 			Kind:    model.ErrServer,
-			Message: "the provider reported an error while streaming the reply",
+			Message: "the provider reported an error while streaming the reply: try again shortly",
 			Detail:  "finish_reason: error",
 		}
 	}

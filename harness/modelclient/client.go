@@ -16,6 +16,7 @@ package modelclient
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -217,7 +218,7 @@ func (t *transport) stream(ctx context.Context, path, modelName string, body []b
 // send last. It is checked here, on the raw event, because openai-go's own
 // Stream swallows it and so cannot tell it apart from a dropped connection.
 func isEndOfStream(data []byte) bool {
-	return strings.HasPrefix(strings.TrimSpace(string(data)), "[DONE]")
+	return bytes.HasPrefix(bytes.TrimSpace(data), []byte("[DONE]"))
 }
 
 func isJSON(contentType string) bool {

@@ -28,6 +28,7 @@ type providerError struct {
 	code    string // "context_length_exceeded", "rate_limit_exceeded", "429", …
 	typ     string // "invalid_request_error", "insufficient_quota", …
 	message string
+	param   string // the request field the provider objects to
 	raw     string // a snippet of an unparseable body, for Detail
 }
 
@@ -44,7 +45,7 @@ func (t *transport) httpError(raw *http.Response, sdkErr error, path, modelName 
 	if !ok {
 		var ae *openai.Error
 		if errors.As(sdkErr, &ae) && ae.Message != "" {
-			pe = providerError{code: ae.Code, typ: ae.Type, message: ae.Message}
+			pe = providerError{code: ae.Code, typ: ae.Type, message: ae.Message, param: ae.Param}
 		} else {
 			pe.raw = snippet(body)
 		}
@@ -87,6 +88,7 @@ func errorFields(f map[string]json.RawMessage) providerError {
 	pe.code, _ = jsonText(f["code"])
 	pe.typ, _ = jsonText(f["type"])
 	pe.message, _ = jsonText(f["message"])
+	pe.param, _ = jsonText(f["param"])
 	// OpenRouter's own message is often just "Provider returned error"; the
 	// upstream provider's words are in metadata.raw.
 	var meta struct {
@@ -151,7 +153,7 @@ func (t *transport) classify(pe providerError, h http.Header, modelName, path st
 		e.Message = "the account has run out of quota or credits: check the plan and billing with the provider"
 	case status == 429 || code == "rate_limit_exceeded" || typ == "rate_limit_error":
 		e.Kind = model.ErrRateLimit
-		e.Message = "the provider is rate-limiting requests"
+		e.Message = "the provider is rate-limiting requests: wait a little, or use a plan with higher limits"
 		e.RetryAfter = retryAfter(h, pe.message, time.Now())
 	case isContextLength(code, msg):
 		e.Kind = model.ErrContextLength
@@ -167,8 +169,11 @@ func (t *transport) classify(pe providerError, h http.Header, modelName, path st
 	case status >= 500 || status == 408 || status == 409 ||
 		code == "server_error" || typ == "server_error" || typ == "api_error":
 		e.Kind = model.ErrServer
-		e.Message = "the provider failed with a server error"
+		e.Message = "the provider failed with a server error: this is usually temporary, try again shortly"
 		e.RetryAfter = retryAfter(h, pe.message, time.Now())
+	case isReasoningRejected(code, pe.param, msg):
+		e.Kind = model.ErrInvalidRequest
+		e.Message = `this model takes no reasoning settings: set reasoning_effort to "" and reasoning_summary to "none"`
 	case status >= 400 || strings.HasPrefix(code, "invalid") || strings.HasPrefix(typ, "invalid"):
 		e.Kind = model.ErrInvalidRequest
 		e.Message = "the provider rejected the request"
@@ -176,7 +181,7 @@ func (t *transport) classify(pe providerError, h http.Header, modelName, path st
 		// A failure inside a stream with no recognisable cause: most such
 		// failures are the provider's and pass on a retry.
 		e.Kind = model.ErrServer
-		e.Message = "the provider reported an error while streaming the reply"
+		e.Message = "the provider reported an error while streaming the reply: try again shortly"
 		e.RetryAfter = retryAfterInMessage(pe.message)
 	}
 	return e
@@ -213,6 +218,18 @@ func isContextLength(code, msg string) bool {
 		}
 	}
 	return false
+}
+
+// isReasoningRejected recognises a model refusing the reasoning parameters,
+// which warden sends whenever they are configured (and reasoning_summary
+// defaults to "auto").
+func isReasoningRejected(code, param, msg string) bool {
+	if !strings.Contains(param, "reasoning") && !strings.Contains(msg, "reasoning") {
+		return false
+	}
+	return code == "unsupported_parameter" || code == "unsupported_value" ||
+		strings.Contains(msg, "unsupported parameter") || strings.Contains(msg, "not supported") ||
+		strings.Contains(msg, "unrecognized request argument")
 }
 
 func isUnknownModel(msg string) bool {

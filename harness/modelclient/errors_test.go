@@ -73,8 +73,10 @@ func TestHTTPErrors(t *testing.T) {
 			kind: model.ErrServer, after: 2 * time.Second},
 		{name: "422", status: 422, body: `{"detail":[{"loc":["body","messages"],"msg":"field required"}]}`,
 			kind: model.ErrInvalidRequest, detail: "field required"},
-		{name: "400 other", status: 400, body: `{"error":{"message":"Unsupported parameter: 'reasoning.effort'.","type":"invalid_request_error","param":"reasoning.effort","code":"unsupported_parameter"}}`,
-			kind: model.ErrInvalidRequest, detail: "Unsupported parameter"},
+		{name: "400 reasoning rejected", status: 400, body: `{"error":{"message":"Unsupported parameter: 'reasoning.summary' is not supported with this model.","type":"invalid_request_error","param":"reasoning.summary","code":"unsupported_parameter"}}`,
+			kind: model.ErrInvalidRequest, message: `reasoning_summary to "none"`, detail: "Unsupported parameter"},
+		{name: "400 other", status: 400, body: `{"error":{"message":"Unsupported parameter: 'temperature' is not supported with this model.","type":"invalid_request_error","param":"temperature","code":"unsupported_parameter"}}`,
+			kind: model.ErrInvalidRequest, message: "the provider rejected the request", detail: "Unsupported parameter"},
 		{name: "key echoed", status: 400, body: `{"error":{"message":"bad key ` + testKey + ` given"}}`,
 			kind: model.ErrInvalidRequest, detail: "bad key [redacted] given"},
 	} {

@@ -36,6 +36,7 @@ type inputMessage struct {
 	Type    string        `json:"type"`
 	Role    string        `json:"role"`
 	Content []contentPart `json:"content"`
+	Phase   string        `json:"phase,omitempty"`
 }
 
 type contentPart struct {
@@ -120,6 +121,8 @@ func buildResponsesBody(req model.Request) ([]byte, error) {
 		body.Tools = append(body.Tools, responsesTool(spec))
 	}
 	if len(body.Tools) > 0 {
+		// "auto" is the default anyway; naming it without tools only risks
+		// a rejection from a stricter compatible server.
 		body.ToolChoice = "auto"
 	}
 	for i, it := range req.Input {
@@ -157,7 +160,7 @@ func responsesInput(it model.Item) (any, error) {
 		case model.RoleUser, model.RoleDeveloper:
 			return inputMessage{Type: "message", Role: it.Role, Content: []contentPart{{Type: "input_text", Text: it.Text}}}, nil
 		case model.RoleAssistant:
-			return inputMessage{Type: "message", Role: it.Role, Content: []contentPart{{Type: "output_text", Text: it.Text}}}, nil
+			return inputMessage{Type: "message", Role: it.Role, Content: []contentPart{{Type: "output_text", Text: it.Text}}, Phase: it.Phase}, nil
 		}
 		return nil, fmt.Errorf("message with unknown role %q", it.Role)
 	case model.ItemReasoning:
