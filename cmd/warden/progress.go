@@ -50,7 +50,7 @@ func (p *progressPrinter) handle(e event.Event) {
 		}
 		p.line(fmt.Sprintf("▶ %s %s", e.Name, truncate(oneLine(args), 200)))
 	case event.ToolOutputDelta:
-		p.stream("tool:"+e.CallID, "  ", e.Delta)
+		p.indented("tool:"+e.CallID, "  ", e.Delta)
 	case event.ToolCallFinished:
 		status := e.Status
 		if e.ExitCode != nil {
@@ -92,6 +92,27 @@ func (p *progressPrinter) stream(kind, prefix, delta string) {
 	}
 	p.w.WriteString(delta)
 	p.midLine = !strings.HasSuffix(delta, "\n")
+}
+
+// indented streams text with every line indented, so a command's output
+// stands apart from warden's own lines.
+func (p *progressPrinter) indented(kind, indent, delta string) {
+	if p.streaming != kind {
+		p.endStream()
+		p.streaming = kind
+	}
+	for delta != "" {
+		if !p.midLine {
+			p.w.WriteString(indent)
+		}
+		line, rest, found := strings.Cut(delta, "\n")
+		p.w.WriteString(line)
+		if found {
+			p.w.WriteByte('\n')
+		}
+		p.midLine = !found
+		delta = rest
+	}
 }
 
 func (p *progressPrinter) endStream() {

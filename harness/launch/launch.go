@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"warden/harness"
@@ -152,6 +153,7 @@ func startingContext(p Params, network bool) ([]model.Item, error) {
 		SandboxMode:    p.Settings.SandboxMode,
 		NetworkEnabled: network,
 		ApprovalPolicy: p.Settings.ApprovalPolicy,
+		OS:             runtime.GOOS,
 	}))}
 	configDir, err := config.Dir(p.Getenv)
 	if err != nil {

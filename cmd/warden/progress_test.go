@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"warden/harness/event"
+	"warden/harness/model"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func TestProgressPrinterGolden(t *testing.T) {
+	code := 1
+	events := []event.Event{
+		event.SessionStarted{SessionID: "s-1", Model: "gpt-5", Provider: "openai", Wire: "responses", SandboxMode: "read-only", ApprovalPolicy: "on-request", TranscriptPath: "/state/t.jsonl"},
+		event.TurnStarted{TurnID: 1, Input: "fix the build\nplease"},
+		event.ReasoningDelta{Delta: "Looking at "},
+		event.ReasoningDelta{Delta: "the error."},
+		event.TextDelta{Delta: "Running the tests."},
+		event.ItemCompleted{Item: model.Item{Type: model.ItemMessage, Role: "assistant", Text: "Running the tests."}},
+		event.ToolCallStarted{CallID: "c1", Name: "shell_command", Arguments: json.RawMessage(`{"command": "go test ./..."}`)},
+		event.ToolOutputDelta{CallID: "c1", Delta: "--- FAIL: TestX\n"},
+		event.ToolOutputDelta{CallID: "c1", Delta: "FAIL"},
+		event.ToolCallFinished{CallID: "c1", Name: "shell_command", ExitCode: &code, Duration: 1234 * time.Millisecond, Status: "ok"},
+		event.ToolCallStarted{CallID: "c2", Name: "nope", Input: "{bad"},
+		event.ToolCallFinished{CallID: "c2", Name: "nope", Status: "error", Output: "error: there is no tool named \"nope\"."},
+		event.PlanUpdated{Steps: []event.PlanStep{{Step: "Find the bug", Status: "completed"}, {Step: "Fix it", Status: "in_progress"}, {Step: "Test", Status: "pending"}}},
+		event.Retrying{Attempt: 1, MaxAttempts: 5, Delay: 2 * time.Second, Kind: "rate_limit", Reason: "rate limited"},
+		event.TextDelta{Delta: "Fixed."},
+		event.TokenUsage{},
+		event.Error{Message: "something odd", Fatal: false},
+		event.TurnFinished{TurnID: 1, Status: "completed", Steps: 3, Duration: 4500 * time.Millisecond, Usage: model.Usage{InputTokens: 1000, CachedInputTokens: 800, OutputTokens: 50, ReasoningTokens: 20}},
+	}
+	var buf bytes.Buffer
+	p := newProgressPrinter(&buf)
+	for _, e := range events {
+		p.handle(e)
+	}
+	golden := filepath.Join("testdata", "progress.golden")
+	if *update {
+		os.WriteFile(golden, buf.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Fatalf("progress output differs from %s:\n%s", golden, buf.String())
+	}
+}
