@@ -20,12 +20,16 @@ type Params struct {
 	SandboxMode    string // config.Sandbox*
 	ApprovalPolicy string // config.Approval*
 	NetworkEnabled bool
+	// Tools names the tools the session offers; only those are described,
+	// so the model is never told of a tool it cannot call.
+	Tools []string
 }
 
 // Base is warden's system instructions.
 func Base(p Params) string {
 	var b strings.Builder
 	b.WriteString(intro)
+	b.WriteString(toolsSection(p.Tools))
 	b.WriteString("\n# Sandbox and approvals\n\n")
 	b.WriteString("The environment context at the start of the conversation gives the sandbox mode, network access and approval policy; if a later one differs, the latest applies.\n\n")
 	b.WriteString(sandboxParagraph(p))
@@ -42,22 +46,6 @@ const intro = `You are warden, a coding agent working in the user's terminal. Th
 
 You work in a loop. Each reply may call tools; warden runs them and sends you the results, and you decide the next step. A reply without tool calls ends your turn: it is your answer to the user. Keep going until the task is done or you need something only the user can give; when asked to act, act rather than stopping at a plan.
 
-Tools:
-
-- ` + "`shell_command`" + ` runs a command through the user's shell and returns its output and exit status. Give it a working directory instead of starting with ` + "`cd`" + `. Search with ` + "`rg`" + ` (list files with ` + "`rg --files`" + `): it is fast and skips ignored files. Read big files in ranges, not whole.
-- ` + "`apply_patch`" + ` edits files. Use it for every edit — adding, changing, deleting or renaming a file — rather than shell redirection, ` + "`sed -i`" + ` or scripts that rewrite files. A patch looks like this:
-
-      *** Begin Patch
-      *** Update File: src/server.go
-      @@ func run() error {
-       	cfg := load()
-      -	return serve(cfg)
-      +	return serve(ctx, cfg)
-       }
-      *** End Patch
-
-  In an update, each line starts with a space (context), ` + "`-`" + ` (removed) or ` + "`+`" + ` (added); keep about three lines of context around each change, and add an ` + "`@@`" + ` line naming the enclosing function or class when the context alone could match in several places. ` + "`*** Add File: path`" + ` is followed by the new file's lines, each starting with ` + "`+`" + `; ` + "`*** Delete File: path`" + ` deletes one; ` + "`*** Move to: path`" + ` right after an Update File line renames it. Paths are relative to the working directory.
-- ` + "`update_plan`" + ` keeps a short plan whose steps are pending, in_progress or completed. Use it for tasks with several distinct steps, not simple ones; keep one step in_progress at a time and update the plan as you go.
 `
 
 const style = `
@@ -133,4 +121,48 @@ func approvalParagraph(p Params) string {
 		return "Commands run without asking."
 	}
 	return escalate
+}
+
+// toolsSection describes the offered tools, known ones in the order the
+// model should reach for them.
+func toolsSection(tools []string) string {
+	if len(tools) == 0 {
+		return "\nNo tools are available in this session: you cannot read files or run commands. Answer from what the conversation tells you, and say what you would need to look at to be sure.\n"
+	}
+	docs := map[string]string{
+		"shell_command": `- ` + "`shell_command`" + ` runs a command through the user's shell and returns its output and exit status. Give it a working directory instead of starting with ` + "`cd`" + `. Search with ` + "`rg`" + ` (list files with ` + "`rg --files`" + `): it is fast and skips ignored files. Read big files in ranges, not whole.
+`,
+		"apply_patch": `- ` + "`apply_patch`" + ` edits files. Use it for every edit — adding, changing, deleting or renaming a file — rather than shell redirection, ` + "`sed -i`" + ` or scripts that rewrite files. A patch looks like this:
+
+      *** Begin Patch
+      *** Update File: src/server.go
+      @@ func run() error {
+       	cfg := load()
+      -	return serve(cfg)
+      +	return serve(ctx, cfg)
+       }
+      *** End Patch
+
+  In an update, each line starts with a space (context), ` + "`-`" + ` (removed) or ` + "`+`" + ` (added); keep about three lines of context around each change, and add an ` + "`@@`" + ` line naming the enclosing function or class when the context alone could match in several places. ` + "`*** Add File: path`" + ` is followed by the new file's lines, each starting with ` + "`+`" + `; ` + "`*** Delete File: path`" + ` deletes one; ` + "`*** Move to: path`" + ` right after an Update File line renames it. Paths are relative to the working directory.
+`,
+		"update_plan": `- ` + "`update_plan`" + ` keeps a short plan whose steps are pending, in_progress or completed. Use it for tasks with several distinct steps, not simple ones; keep one step in_progress at a time and update the plan as you go.
+`,
+	}
+	var b strings.Builder
+	b.WriteString("\nTools:\n\n")
+	offered := map[string]bool{}
+	for _, t := range tools {
+		offered[t] = true
+	}
+	for _, name := range []string{"shell_command", "apply_patch", "update_plan"} {
+		if offered[name] {
+			b.WriteString(docs[name])
+		}
+	}
+	for _, t := range tools {
+		if docs[t] == "" {
+			b.WriteString("- `" + t + "`: see its description.\n")
+		}
+	}
+	return b.String()
 }

@@ -23,7 +23,8 @@ func TestBaseEssentials(t *testing.T) {
 	for _, mode := range modes {
 		for _, policy := range policies {
 			for _, network := range []bool{false, true} {
-				p := Params{SandboxMode: mode, ApprovalPolicy: policy, NetworkEnabled: network}
+				p := Params{SandboxMode: mode, ApprovalPolicy: policy, NetworkEnabled: network,
+					Tools: []string{"shell_command", "apply_patch", "update_plan"}}
 				text := Base(p)
 				has := func(s string) bool { return strings.Contains(text, s) }
 				want := func(s string, yes bool) {
@@ -117,5 +118,21 @@ func TestEnvironmentContext(t *testing.T) {
 </environment_context>`
 	if got != want {
 		t.Errorf("escaped, without shell and OS: got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestBaseDescribesOnlyOfferedTools(t *testing.T) {
+	none := Base(Params{SandboxMode: config.SandboxReadOnly})
+	for _, tool := range []string{"`update_plan`", "`rg`", "*** Begin Patch"} {
+		if strings.Contains(none, tool) {
+			t.Errorf("no tools offered, yet the instructions mention %s", tool)
+		}
+	}
+	if !strings.Contains(none, "No tools are available") {
+		t.Error("the model is not told it has no tools")
+	}
+	some := Base(Params{Tools: []string{"update_plan", "lint"}})
+	if !strings.Contains(some, "`update_plan`") || strings.Contains(some, "*** Begin Patch") || !strings.Contains(some, "`lint`") {
+		t.Errorf("tools section wrong:\n%s", some)
 	}
 }

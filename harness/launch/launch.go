@@ -66,6 +66,7 @@ func Start(p Params) (*Session, error) {
 		SandboxMode:    st.SandboxMode,
 		ApprovalPolicy: st.ApprovalPolicy,
 		NetworkEnabled: network,
+		Tools:          p.Tools.Names(),
 	})
 	contextItems, err := startingContext(p, network)
 	if err != nil {
