@@ -16,6 +16,7 @@ import (
 	"warden/harness/config"
 	"warden/harness/event"
 	"warden/harness/launch"
+	"warden/harness/tool"
 )
 
 func newExecCommand() *cobra.Command {
@@ -64,7 +65,7 @@ func addModelFlags(cmd *cobra.Command, ov *config.Overrides) {
 	f.StringVar(&ov.Provider, "provider", "", "provider from the config file (openai, ollama, lmstudio, openrouter, or your own)")
 	f.StringVar(&ov.BaseURL, "base-url", "", "base URL of an OpenAI-compatible API")
 	f.StringVar(&ov.Wire, "wire", "", "wire protocol: responses or chat")
-	f.StringVar(&ov.ReasoningEffort, "reasoning-effort", "", "reasoning effort: minimal, low, medium, high, xhigh")
+	f.StringVar(&ov.ReasoningEffort, "reasoning-effort", "", "reasoning effort: none, minimal, low, medium, high, xhigh, max")
 	f.StringVar(&ov.ReasoningSummary, "reasoning-summary", "", "reasoning summary: auto, concise, detailed, none")
 	f.StringVar(&ov.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/warden/config.toml)")
 }
@@ -93,6 +94,9 @@ type execRun struct {
 	stdout    io.Writer
 	stderr    io.Writer
 	getenv    func(string) string
+	// tools is what the model may call. None yet: the shell, patch and
+	// plan tools arrive with their own issue; tests register their own.
+	tools *tool.Registry
 }
 
 func runExec(ctx context.Context, r execRun) error {
@@ -134,6 +138,7 @@ func runExec(ctx context.Context, r execRun) error {
 		Cwd:      cwd,
 		Getenv:   r.getenv,
 		Sink:     sink,
+		Tools:    r.tools,
 		Version:  version(),
 	})
 	if err != nil {

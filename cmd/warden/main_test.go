@@ -148,6 +148,7 @@ func TestExecFailures(t *testing.T) {
 	t.Run("no key", func(t *testing.T) {
 		c := newCLI(t)
 		c.env["OPENAI_API_KEY"] = ""
+		c.env["OPENAI_BASE_URL"] = "" // OpenAI itself, which needs a key
 		r := c.run("", "exec", "hi")
 		if r.code != 2 || !strings.Contains(r.stderr, "OPENAI_API_KEY is not set") || !strings.Contains(r.stderr, "--base-url") {
 			t.Fatalf("exit %d stderr %q", r.code, r.stderr)
@@ -261,5 +262,27 @@ func TestExecInterruptedBySIGINT(t *testing.T) {
 	ee, ok := err.(*exec.ExitError)
 	if !ok || ee.ExitCode() != 130 || !strings.Contains(errb.String(), "turn interrupted") {
 		t.Fatalf("err %v stderr %s", err, errb.String())
+	}
+}
+
+// TestReadmeQuickStartWithTheFake runs the README's fake-model example as
+// written: the shipped script, --base-url, and no API key at all.
+func TestReadmeQuickStartWithTheFake(t *testing.T) {
+	script, err := fakemodel.LoadScript(filepath.Join("..", "..", "fakemodel", "testdata", "hello.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t, script.Replies...)
+	c.env["OPENAI_API_KEY"] = ""
+	c.env["OPENAI_BASE_URL"] = ""
+	r := c.run("", "exec", "--base-url", c.url, "hello")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "Hello from the fake model.") {
+		t.Fatalf("exit %d\nstdout %q\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "thinking: The user says hello") {
+		t.Fatalf("reasoning not shown:\n%s", r.stderr)
+	}
+	if auth := c.fm.Requests()[0].Header.Get("Authorization"); auth != "" {
+		t.Fatalf("a key was sent: %q", auth)
 	}
 }

@@ -61,7 +61,7 @@ func (p *progressPrinter) handle(e event.Event) {
 			p.line("  " + truncate(oneLine(e.Output), 300))
 		}
 	case event.ApprovalRequested:
-		p.line(fmt.Sprintf("approval needed (%s): %s", e.Kind, strings.Join(e.Command, " ")))
+		p.line(fmt.Sprintf("approval needed (%s): %s: refused, since exec has nobody to ask", e.Kind, strings.Join(e.Command, " ")))
 	case event.PlanUpdated:
 		p.line("plan:")
 		for _, s := range e.Steps {

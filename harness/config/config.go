@@ -188,10 +188,11 @@ func Load(ov Overrides, getenv func(string) string) (Settings, error) {
 	}
 	if s.Provider.EnvKey != "" {
 		s.APIKey = strings.TrimSpace(getenv(s.Provider.EnvKey))
-		// A server pointed at by hand with --base-url often needs no key
+		// A server pointed at by hand (--base-url, OPENAI_BASE_URL) often needs no key
 		// (a local one, a test double), so an absent key means "send none"
 		// rather than "refuse to start".
-		if s.APIKey == "" && ov.BaseURL != "" {
+		pointedByHand := ov.BaseURL != "" || (providerName == "openai" && getenv("OPENAI_BASE_URL") != "")
+		if s.APIKey == "" && pointedByHand {
 			s.Provider.EnvKey = ""
 		}
 	}

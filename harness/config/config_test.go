@@ -313,7 +313,8 @@ func TestMissingKey(t *testing.T) {
 		{"custom env_key", "[providers.p]\nbase_url = \"http://h/v1\"\nenv_key = \"P_KEY\"", nil, Overrides{Provider: "p"}, "P_KEY", true},
 		// A server given by hand may need no key: run without one.
 		{"base-url without key", "", nil, Overrides{BaseURL: "http://127.0.0.1:1/v1"}, "", false},
-		{"OPENAI_BASE_URL without key", "", map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:1/v1"}, Overrides{}, "OPENAI_API_KEY", true},
+		{"OPENAI_BASE_URL without key", "", map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:1/v1"}, Overrides{}, "", false},
+		{"OPENAI_BASE_URL does not excuse other providers", "", map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:1/v1"}, Overrides{Provider: "openrouter"}, "OPENROUTER_API_KEY", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ package launch
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -84,7 +85,7 @@ func Start(p Params) (*Session, error) {
 		Cwd:            p.Cwd,
 		Model:          st.Model,
 		Provider:       st.Provider.Name,
-		BaseURL:        st.Provider.BaseURL,
+		BaseURL:        redactURL(st.Provider.BaseURL),
 		Wire:           st.Provider.Wire,
 		SandboxMode:    st.SandboxMode,
 		ApprovalPolicy: st.ApprovalPolicy,
@@ -99,7 +100,7 @@ func Start(p Params) (*Session, error) {
 		Model:            st.Model,
 		Provider:         st.Provider.Name,
 		Wire:             st.Provider.Wire,
-		BaseURL:          st.Provider.BaseURL,
+		BaseURL:          redactURL(st.Provider.BaseURL),
 		Instructions:     base,
 		Context:          contextItems,
 		Tools:            p.Tools,
@@ -168,4 +169,19 @@ func startingContext(p Params, network bool) ([]model.Item, error) {
 		items = append(items, model.UserMessage(instructions.FormatProjectDocs(docs)))
 	}
 	return items, nil
+}
+
+// redactURL drops what a base URL may carry besides where it points: a
+// password in its userinfo and a query string (some gateways take keys as
+// ?api-key=). Transcripts and events must never hold a credential.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable base URL)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.String()
 }

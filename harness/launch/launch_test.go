@@ -108,3 +108,30 @@ func TestStartRejectsAnUnknownWire(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestTranscriptNeverHoldsCredentialsFromTheBaseURL(t *testing.T) {
+	fm := fakemodel.New(fakemodel.Script{Replies: []fakemodel.Reply{{Output: []fakemodel.Output{{Text: "ok"}}}}})
+	srv := httptest.NewServer(fm)
+	defer srv.Close()
+	home := t.TempDir()
+	url := strings.Replace(srv.URL, "http://", "http://bob:hunter2pass@", 1) + "/v1?api-key=querysecret"
+	sess, err := Start(Params{
+		Settings: settingsFor(t, "chat", url),
+		Cwd:      t.TempDir(),
+		Getenv:   func(k string) string { return map[string]string{"HOME": home}[k] },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.RunTurn(context.Background(), "hi")
+	sess.Close()
+	raw, _ := os.ReadFile(sess.TranscriptPath())
+	for _, secret := range []string{"hunter2pass", "querysecret", "sk-launch-secret"} {
+		if strings.Contains(string(raw), secret) {
+			t.Errorf("%s is in the transcript", secret)
+		}
+	}
+	if !strings.Contains(string(raw), "bob@") {
+		t.Error("the user name should stay, to tell endpoints apart")
+	}
+}

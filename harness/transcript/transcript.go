@@ -57,9 +57,11 @@ type Writer struct {
 }
 
 // Dir returns the sessions directory: $XDG_STATE_HOME/warden/sessions, or
-// ~/.local/state/warden/sessions.
+// ~/.local/state/warden/sessions. A relative XDG_STATE_HOME is ignored, as
+// the XDG spec asks, so transcripts never land inside whatever directory
+// warden happened to start in.
 func Dir(getenv func(string) string) (string, error) {
-	if d := getenv("XDG_STATE_HOME"); d != "" {
+	if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, "warden", "sessions"), nil
 	}
 	home := getenv("HOME")

@@ -74,6 +74,10 @@ func TestDir(t *testing.T) {
 	if d, _ := Dir(get); d != "/xdg/warden/sessions" {
 		t.Fatalf("xdg %s", d)
 	}
+	env["XDG_STATE_HOME"] = "relative/dir"
+	if d, _ := Dir(get); d != "/home/u/.local/state/warden/sessions" {
+		t.Fatalf("relative XDG_STATE_HOME used: %s", d)
+	}
 	if _, err := Dir(func(string) string { return "" }); err == nil {
 		t.Fatal("no HOME accepted")
 	}
