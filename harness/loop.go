@@ -106,6 +106,7 @@ func (s *Session) loop(ctx context.Context, turn int) TurnResult {
 			return res
 		}
 
+		s.uniqueCallIDs(resp.Items)
 		s.record(turn, resp.Items...)
 		var calls []model.Item
 		for _, it := range resp.Items {

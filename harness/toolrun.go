@@ -1,10 +1,12 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,6 +37,42 @@ func (r *repeatTracker) see(call model.Item) int {
 		r.last, r.count = sig, 1
 	}
 	return r.count
+}
+
+// uniqueCallIDs gives every tool call of a reply a call id that no other
+// call in the conversation has. Models and servers do repeat ids, within a
+// reply or from an earlier one; sent back as they are, providers refuse the
+// request ("Duplicate value for 'tool_call_id'"), and with it every later
+// request of the session. A renamed call is answered under its new id, so
+// calls and outputs still pair up exactly.
+func (s *Session) uniqueCallIDs(items []model.Item) {
+	if !slices.ContainsFunc(items, model.Item.IsToolCall) {
+		return
+	}
+	seen := map[string]bool{}
+	s.mu.Lock()
+	for _, it := range s.history {
+		if it.IsToolCall() {
+			seen[it.CallID] = true
+		}
+	}
+	s.mu.Unlock()
+	for i := range items {
+		it := &items[i]
+		if !it.IsToolCall() {
+			continue
+		}
+		if it.CallID == "" || seen[it.CallID] {
+			base := cmp.Or(it.CallID, "call")
+			for n := 2; ; n++ {
+				if id := fmt.Sprintf("%s_%d", base, n); !seen[id] {
+					it.CallID = id
+					break
+				}
+			}
+		}
+		seen[it.CallID] = true
+	}
 }
 
 // runCalls runs one reply's tool calls and records an output for every one

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -50,7 +49,11 @@ func (c *chatClient) Stream(ctx context.Context, req model.Request, onDelta func
 	if err := s.finishError(); err != nil {
 		return nil, err
 	}
-	return s.response(), nil
+	resp := s.response()
+	if err := c.t.checkToolCalls(resp.Items); err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // chatStream accumulates one streamed Chat Completions reply.
@@ -246,10 +249,11 @@ func (s *chatStream) response() *model.Response {
 	calls := slices.Clone(s.calls)
 	slices.SortStableFunc(calls, func(a, b *pendingCall) int { return cmp.Compare(a.key, b.key) })
 	for _, pc := range calls {
-		// Later requests pair results with calls by id, so a call must have
-		// one even when the server sent none.
-		id := cmp.Or(pc.id, "call_"+rand.Text())
 		args := pc.args.String()
+		if pc.id == "" && pc.name == "" && args == "" {
+			continue // an empty tool_calls entry: nothing was called
+		}
+		id := cmp.Or(pc.id, newCallID())
 		if s.freeform[pc.name] {
 			items = append(items, model.Item{Type: model.ItemCustomToolCall, CallID: id, Name: pc.name, Arguments: customInput(args)})
 			continue

@@ -18,6 +18,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
@@ -213,6 +214,27 @@ func (t *transport) stream(ctx context.Context, path, modelName string, body []b
 	}
 	return res, nil
 }
+
+// checkToolCalls rejects a reply with a tool call that names no tool: there
+// is nothing to run, and sent back in the history such a call can get every
+// later request of the session refused. It is a garbled reply, retried like
+// any other.
+func (t *transport) checkToolCalls(items []model.Item) error {
+	for _, it := range items {
+		if it.IsToolCall() && it.Name == "" {
+			return &model.Error{
+				Kind:    model.ErrMalformed,
+				Message: "the provider sent a tool call without a tool name",
+				Detail:  t.scrub(fmt.Sprintf("%s %s with %d bytes of input", it.Type, it.CallID, len(it.Arguments))),
+			}
+		}
+	}
+	return nil
+}
+
+// newCallID stands in for a call id a server did not send: later requests
+// pair results with calls by id, so a call must have one.
+func newCallID() string { return "call_" + rand.Text() }
 
 // isEndOfStream recognises the "[DONE]" sentinel Chat Completions servers
 // send last. It is checked here, on the raw event, because openai-go's own

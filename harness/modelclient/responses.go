@@ -37,7 +37,11 @@ func (c *responsesClient) Stream(ctx context.Context, req model.Request, onDelta
 		}
 		return nil, streamCut("no response.completed event arrived")
 	}
-	return s.response(), nil
+	resp := s.response()
+	if err := c.t.checkToolCalls(resp.Items); err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // responsesStream accumulates one streamed Responses reply.
@@ -124,7 +128,7 @@ func (s *responsesStream) handle(ev ssestream.Event) (bool, error) {
 
 	case "response.output_item.done":
 		if it, ok := outputItem(e.Item); ok {
-			s.items = append(s.items, indexedItem{index: e.OutputIndex, item: it})
+			s.addItem(indexedItem{index: e.OutputIndex, item: it})
 		}
 
 	case "response.completed":
@@ -149,6 +153,21 @@ func (s *responsesStream) handle(ev ssestream.Event) (bool, error) {
 		return false, s.t.classify(pe, nil, s.model, "")
 	}
 	return false, nil
+}
+
+// addItem keeps a finished item. The same item sent again (same output
+// index and item id, as a replaying proxy does) replaces the first: running
+// its tool call twice could repeat a command.
+func (s *responsesStream) addItem(n indexedItem) {
+	if n.item.ID != "" {
+		for i, have := range s.items {
+			if have.index == n.index && have.item.ID == n.item.ID {
+				s.items[i] = n
+				return
+			}
+		}
+	}
+	s.items = append(s.items, n)
 }
 
 func (s *responsesStream) complete(r responses.Response) {
@@ -230,10 +249,10 @@ func outputItem(u responses.ResponseOutputItemUnion) (model.Item, bool) {
 		return it, true
 	case "function_call":
 		f := u.AsFunctionCall()
-		return model.Item{Type: model.ItemFunctionCall, ID: f.ID, CallID: f.CallID, Name: f.Name, Arguments: f.Arguments}, true
+		return model.Item{Type: model.ItemFunctionCall, ID: f.ID, CallID: cmp.Or(f.CallID, newCallID()), Name: f.Name, Arguments: f.Arguments}, true
 	case "custom_tool_call":
 		c := u.AsCustomToolCall()
-		return model.Item{Type: model.ItemCustomToolCall, ID: c.ID, CallID: c.CallID, Name: c.Name, Arguments: c.Input}, true
+		return model.Item{Type: model.ItemCustomToolCall, ID: c.ID, CallID: cmp.Or(c.CallID, newCallID()), Name: c.Name, Arguments: c.Input}, true
 	}
 	return model.Item{}, false
 }
