@@ -20,9 +20,10 @@ type TurnResult struct {
 
 // RunTurn sends input as a new user message and runs the loop until the
 // model answers without tool calls, the turn is interrupted (ctx cancelled or
-// Interrupt called), or it fails. It always emits TurnStarted and
-// TurnFinished, and leaves the history valid for the next turn whatever
-// happened.
+// Interrupt called), or it fails. It emits TurnStarted and TurnFinished and
+// leaves the history valid for the next turn whatever happened; the one
+// exception is a call made while another turn runs, which is refused with
+// ErrTurnRunning before anything is emitted or recorded.
 func (s *Session) RunTurn(ctx context.Context, input string) TurnResult {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -48,6 +49,8 @@ func (s *Session) RunTurn(ctx context.Context, input string) TurnResult {
 		s.opts.Transcript.TurnStart(turn)
 	}
 	s.emit(event.TurnStarted{TurnID: turn, Input: input})
+	// Input queued while no turn ran was typed before this prompt.
+	s.drainPending(turn)
 	s.record(turn, model.UserMessage(input))
 
 	res := s.loop(ctx, turn)
@@ -151,6 +154,7 @@ func (s *Session) request() model.Request {
 		ReasoningEffort:  s.opts.ReasoningEffort,
 		ReasoningSummary: s.opts.ReasoningSummary,
 		PromptCacheKey:   s.opts.SessionID,
+		IncludeReasoning: s.opts.IncludeReasoning,
 	}
 	if s.opts.Tools != nil {
 		req.Tools = s.opts.Tools.Specs()

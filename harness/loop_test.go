@@ -563,3 +563,63 @@ func TestMessagePhaseIsSentBack(t *testing.T) {
 	}
 	t.Fatal("no assistant message in the follow-up request")
 }
+
+// lateTool ignores cancellation and keeps emitting after its call was
+// answered, as a badly behaved tool might.
+type lateTool struct {
+	started, release, returned chan struct{}
+}
+
+func (lateTool) Spec() model.ToolSpec {
+	return model.ToolSpec{Name: "late", Description: "Ignores cancel.", Parameters: []byte(`{"type":"object"}`)}
+}
+func (lateTool) ParallelSafe() bool { return false }
+func (l lateTool) Run(ctx context.Context, c tool.Call, env tool.Env) (tool.Result, error) {
+	defer close(l.returned)
+	close(l.started)
+	<-l.release
+	env.Emit(event.ToolOutputDelta{CallID: c.ID, Delta: "too late"})
+	_, err := env.RequestApproval(context.Background(), event.ApprovalRequested{Kind: "command"})
+	return tool.Result{Output: "finished anyway"}, err
+}
+
+func TestEventsOfAnAbortedCallAreDropped(t *testing.T) {
+	forEachWire(t, func(t *testing.T, w wire) {
+		lt := lateTool{started: make(chan struct{}), release: make(chan struct{}), returned: make(chan struct{})}
+		_, url := fake(t, reply(call("call_l", "late", `{}`)))
+		sess, rec := newSession(t, w, url, sessionConfig{tools: []tool.Tool{lt}})
+		go func() {
+			<-lt.started
+			sess.Interrupt()
+		}()
+		if res := sess.RunTurn(waitCtx(t), "go"); res.Status != event.TurnInterrupted {
+			t.Fatalf("result %+v", res)
+		}
+		close(lt.release)
+		<-lt.returned
+		if d := of[event.ToolOutputDelta](rec); len(d) != 0 {
+			t.Fatalf("late output reached the front-end: %+v", d)
+		}
+		if a := of[event.ApprovalRequested](rec); len(a) != 0 {
+			t.Fatalf("late approval request reached the front-end: %+v", a)
+		}
+		if types := rec.types(); types[len(types)-1] != "turn_finished" {
+			t.Fatalf("events after the turn ended: %v", types)
+		}
+	})
+}
+
+func TestInputQueuedBetweenTurnsComesBeforeThePrompt(t *testing.T) {
+	forEachWire(t, func(t *testing.T, w wire) {
+		fm, url := fake(t, reply(text("ok")))
+		sess, _ := newSession(t, w, url, sessionConfig{})
+		sess.Queue("typed earlier")
+		if res := sess.RunTurn(waitCtx(t), "the prompt"); res.Status != event.TurnCompleted {
+			t.Fatalf("result %+v", res)
+		}
+		got := userTexts(t, fm.Requests()[0])
+		if i, j := slices.Index(got, "typed earlier"), slices.Index(got, "the prompt"); i < 0 || j < 0 || i > j {
+			t.Fatalf("user messages %q", got)
+		}
+	})
+}

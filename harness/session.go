@@ -46,6 +46,9 @@ type Options struct {
 
 	ReasoningEffort  string
 	ReasoningSummary string
+	// IncludeReasoning carries encrypted reasoning from one request to the
+	// next; set it for reasoning models.
+	IncludeReasoning bool
 	ContextWindow    int64
 
 	// MaxSteps caps model requests in one turn (DefaultMaxSteps if 0).

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"warden/harness/event"
@@ -130,8 +129,10 @@ func (s *Session) parallelSafe(call model.Item) bool {
 	return ok && t.ParallelSafe()
 }
 
-// skipCall answers a call that will not run.
+// skipCall answers a call that will not run. It is announced like any
+// other call so front-ends can pair every finish with a start.
 func (s *Session) skipCall(call model.Item, reason string) model.Item {
+	s.emit(startedEvent(call))
 	s.emit(event.ToolCallFinished{CallID: call.CallID, Name: call.Name, Output: reason, Status: "aborted"})
 	return model.OutputFor(call, reason)
 }
@@ -142,15 +143,7 @@ func (s *Session) skipCall(call model.Item, reason string) model.Item {
 // stops the turn.
 func (s *Session) runCall(ctx context.Context, call model.Item) model.Item {
 	start := time.Now()
-	started := event.ToolCallStarted{CallID: call.CallID, Name: call.Name}
-	if call.Type == model.ItemCustomToolCall {
-		started.Input = call.Arguments
-	} else if json.Valid([]byte(call.Arguments)) {
-		started.Arguments = json.RawMessage(call.Arguments)
-	} else {
-		started.Input = call.Arguments
-	}
-	s.emit(started)
+	s.emit(startedEvent(call))
 
 	finish := func(res tool.Result) model.Item {
 		status := res.Status
@@ -183,20 +176,30 @@ func (s *Session) runCall(ctx context.Context, call model.Item) model.Item {
 	go func() {
 		done <- s.invoke(ctx, t, tool.Call{ID: call.CallID, Name: call.Name, Input: call.Arguments}, env)
 	}()
+	// On cancellation answer at once: a tool slow to notice finishes in
+	// the background, and its late events are dropped.
+	var res tool.Result
 	select {
-	case res := <-done:
-		if ctx.Err() != nil {
-			env.closed.Store(true)
-			return s.aborted(call, start)
-		}
-		env.closed.Store(true)
-		return finish(res)
+	case res = <-done:
 	case <-ctx.Done():
-		// Answer at once; a tool slow to notice cancellation finishes in
-		// the background and its late events are dropped.
-		env.closed.Store(true)
+	}
+	env.close()
+	if ctx.Err() != nil {
 		return s.aborted(call, start)
 	}
+	return finish(res)
+}
+
+// startedEvent announces a call with its arguments parsed when they are
+// JSON, and raw otherwise (freeform input, or arguments the model garbled).
+func startedEvent(call model.Item) event.ToolCallStarted {
+	started := event.ToolCallStarted{CallID: call.CallID, Name: call.Name}
+	if call.Type == model.ItemCustomToolCall || !json.Valid([]byte(call.Arguments)) {
+		started.Input = call.Arguments
+	} else {
+		started.Arguments = json.RawMessage(call.Arguments)
+	}
+	return started
 }
 
 func (s *Session) aborted(call model.Item, start time.Time) model.Item {
@@ -245,25 +248,40 @@ func checkArguments(args string) string {
 
 // callEnv is the Env of one running call. Once the call has been answered
 // (finished or aborted) its events are dropped, so a tool that outlives its
-// call cannot confuse the front-ends.
+// call cannot confuse the front-ends. mu makes the check and the emit one
+// step: close waits for an emit in progress, and no emit starts after it.
 type callEnv struct {
 	s      *Session
 	callID string
-	closed atomic.Bool
+	mu     sync.Mutex
+	closed bool
 }
 
-func (e *callEnv) Emit(ev event.Event) {
-	if e.closed.Load() {
-		return
+func (e *callEnv) close() {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+}
+
+// emitOpen emits ev unless the call is closed, and reports whether it did.
+func (e *callEnv) emitOpen(ev event.Event) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return false
 	}
 	e.s.emit(ev)
+	return true
 }
+
+func (e *callEnv) Emit(ev event.Event) { e.emitOpen(ev) }
 
 // RequestApproval emits an ApprovalRequested and waits for its answer. With
 // no sink nobody can answer, so the request is refused at once.
 func (e *callEnv) RequestApproval(ctx context.Context, req event.ApprovalRequested) (event.Decision, error) {
-	if e.s.opts.Sink == nil || e.closed.Load() {
-		return event.Decision{Approved: false, Message: "no one is available to approve this request"}, nil
+	refused := event.Decision{Approved: false, Message: "no one is available to approve this request"}
+	if e.s.opts.Sink == nil {
+		return refused, nil
 	}
 	e.s.mu.Lock()
 	e.s.approvalSeq++
@@ -275,7 +293,9 @@ func (e *callEnv) RequestApproval(ctx context.Context, req event.ApprovalRequest
 	req.Respond = func(d event.Decision) {
 		once.Do(func() { answer <- d })
 	}
-	e.s.emit(req)
+	if !e.emitOpen(req) {
+		return refused, nil
+	}
 	select {
 	case d := <-answer:
 		return d, nil

@@ -106,6 +106,7 @@ func Start(p Params) (*Session, error) {
 		Tools:            p.Tools,
 		ReasoningEffort:  st.ReasoningEffort,
 		ReasoningSummary: st.ReasoningSummary,
+		IncludeReasoning: config.Reasons(st.Model) || st.ReasoningEffort != "",
 		ContextWindow:    st.ContextWindow,
 		MaxSteps:         st.MaxSteps,
 		Retry:            p.Retry,
@@ -130,6 +131,7 @@ func newClient(st config.Settings, hc *http.Client) (model.Client, error) {
 		APIKey:      st.APIKey,
 		IdleTimeout: st.StreamIdleTimeout,
 		HTTPClient:  hc,
+		KeyEnv:      keyEnv(st.Provider),
 	}
 	switch st.Provider.Wire {
 	case "responses":
@@ -184,4 +186,12 @@ func redactURL(raw string) string {
 	}
 	u.RawQuery, u.Fragment = "", ""
 	return u.String()
+}
+
+// keyEnv is how an auth error names where the key comes from.
+func keyEnv(p config.Provider) string {
+	if p.EnvKey != "" {
+		return p.EnvKey
+	}
+	return fmt.Sprintf("the variable holding it, named by env_key in [providers.%s] of config.toml", p.Name)
 }

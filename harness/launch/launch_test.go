@@ -135,3 +135,38 @@ func TestTranscriptNeverHoldsCredentialsFromTheBaseURL(t *testing.T) {
 		t.Error("the user name should stay, to tell endpoints apart")
 	}
 }
+
+func TestAuthErrorsNameTheProvidersKeyVariable(t *testing.T) {
+	for envKey, want := range map[string]string{
+		"OPENROUTER_API_KEY": "check OPENROUTER_API_KEY",
+		"":                   "named by env_key in [providers.fake]",
+	} {
+		fm := fakemodel.New(fakemodel.Script{Replies: []fakemodel.Reply{{Status: 401}}})
+		srv := httptest.NewServer(fm)
+		home := t.TempDir()
+		st := settingsFor(t, "chat", srv.URL+"/v1")
+		st.Provider.EnvKey = envKey
+		if envKey == "" {
+			st.APIKey = ""
+		}
+		var errs []string
+		sess, err := Start(Params{
+			Settings: st, Cwd: t.TempDir(),
+			Getenv: func(k string) string { return map[string]string{"HOME": home}[k] },
+			Sink: func(e event.Event) {
+				if ev, ok := e.(event.Error); ok {
+					errs = append(errs, ev.Message)
+				}
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess.RunTurn(context.Background(), "hi")
+		sess.Close()
+		srv.Close()
+		if len(errs) != 1 || !strings.Contains(errs[0], want) {
+			t.Errorf("env_key %q: errors %q, want one mentioning %q", envKey, errs, want)
+		}
+	}
+}

@@ -121,6 +121,10 @@ type Request struct {
 	ReasoningSummary string
 	// PromptCacheKey groups requests of one session for provider-side caching.
 	PromptCacheKey string
+	// IncludeReasoning asks for the model's reasoning in encrypted form, to
+	// send back with the next request: requests are stateless, so without
+	// it a reasoning model would lose its reasoning between tool calls.
+	IncludeReasoning bool
 }
 
 // DeltaKind says what a streamed Delta carries.

@@ -327,3 +327,32 @@ func TestChatConnectionDroppedMidStream(t *testing.T) {
 	_, err := NewChat(cfg).Stream(testContext(t), model.Request{Model: "m", Input: []model.Item{model.UserMessage("go")}}, nil)
 	wantKind(t, err, model.ErrStreamCut)
 }
+
+// Compatible servers refuse a whole request when one call in the history
+// has arguments that are not a JSON object, so they are sent as {}.
+func TestChatSendsMalformedHistoryArgumentsAsEmptyObject(t *testing.T) {
+	fake, cfg := startFake(t, fakemodel.Script{Replies: []fakemodel.Reply{{Output: []fakemodel.Output{{Text: "ok"}}}}})
+	_, err := NewChat(cfg).Stream(testContext(t), model.Request{
+		Model: "gpt-5",
+		Input: []model.Item{
+			model.UserMessage("go"),
+			{Type: model.ItemFunctionCall, CallID: "c1", Name: "shell", Arguments: `{"cmd": ["ls"`},
+			{Type: model.ItemFunctionCallOutput, CallID: "c1", Output: "error: not valid JSON"},
+			{Type: model.ItemFunctionCall, CallID: "c2", Name: "shell", Arguments: `["ls"]`},
+			{Type: model.ItemFunctionCallOutput, CallID: "c2", Output: "error: not an object"},
+			{Type: model.ItemFunctionCall, CallID: "c3", Name: "shell", Arguments: `{"cmd":["ls"]}`},
+			{Type: model.ItemFunctionCallOutput, CallID: "c3", Output: "a.txt"},
+		},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(fake.Requests()[0].Body)
+	for _, want := range []string{`"id":"c1","type":"function","function":{"name":"shell","arguments":"{}"}`,
+		`"id":"c2","type":"function","function":{"name":"shell","arguments":"{}"}`,
+		`"arguments":"{\"cmd\":[\"ls\"]}"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %s:\n%s", want, body)
+		}
+	}
+}

@@ -160,7 +160,12 @@ func chatMessages(req model.Request) ([]chatMessage, error) {
 		case model.ItemReasoning:
 		case model.ItemFunctionCall:
 			args := it.Arguments
-			if args == "" {
+			if !isJSONObject(args) {
+				// Ollama and vLLM parse the arguments of every call in the
+				// history and refuse the whole request if one is not an
+				// object, which would break every later request of the
+				// session. The call's output already tells the model what
+				// was wrong with what it sent.
 				args = "{}"
 			}
 			m := assistant()
@@ -180,4 +185,9 @@ func chatMessages(req model.Request) ([]chatMessage, error) {
 		}
 	}
 	return msgs, nil
+}
+
+func isJSONObject(s string) bool {
+	var v map[string]json.RawMessage
+	return json.Unmarshal([]byte(s), &v) == nil && v != nil
 }

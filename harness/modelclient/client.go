@@ -17,6 +17,7 @@ package modelclient
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -39,6 +40,9 @@ type Config struct {
 	APIKey      string        // may be empty (local servers)
 	IdleTimeout time.Duration // a stream silent this long is cut (ErrStreamIdle); 0 = default 300s
 	HTTPClient  *http.Client  // optional
+	// KeyEnv names the environment variable the key came from, so an auth
+	// error can say which one to fix ("" = OPENAI_API_KEY).
+	KeyEnv string
 }
 
 const (
@@ -68,6 +72,7 @@ type transport struct {
 	shown   string // the base URL with any password removed, for messages
 	badURL  error  // set when BaseURL cannot be used at all
 	apiKey  string // only to scrub it from provider text and to word auth errors
+	keyEnv  string // the variable to name in auth errors
 	idle    time.Duration
 }
 
@@ -75,6 +80,7 @@ func newTransport(cfg Config) *transport {
 	t := &transport{
 		baseURL: strings.TrimSpace(cfg.BaseURL),
 		apiKey:  cfg.APIKey,
+		keyEnv:  cmp.Or(cfg.KeyEnv, "OPENAI_API_KEY"),
 		idle:    cfg.IdleTimeout,
 	}
 	if t.baseURL == "" {

@@ -139,9 +139,9 @@ func (t *transport) classify(pe providerError, h http.Header, modelName, path st
 	switch {
 	case status == 401 || code == "invalid_api_key" || typ == "authentication_error":
 		e.Kind = model.ErrAuth
-		e.Message = "the API key was rejected: check OPENAI_API_KEY (or the provider's env_key)"
+		e.Message = "the API key was rejected: check " + t.keyEnv
 		if t.apiKey == "" {
-			e.Message = "the server wants an API key and none is set: set OPENAI_API_KEY (or the provider's env_key)"
+			e.Message = "the server wants an API key and none is set: set " + t.keyEnv
 		}
 	case code == "model_not_found":
 		e.Kind, e.Message = model.ErrUnknownModel, unknownModel(modelName)

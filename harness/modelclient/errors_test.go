@@ -34,7 +34,7 @@ func TestHTTPErrors(t *testing.T) {
 	}
 	for _, tc := range []errCase{
 		{name: "401", status: 401, body: `{"error":{"message":"Incorrect API key provided: sk-test-01***********cdef.","type":"invalid_request_error","code":"invalid_api_key"}}`,
-			kind: model.ErrAuth, message: "check OPENAI_API_KEY (or the provider's env_key)", detail: "Incorrect API key provided: sk-[redacted]."},
+			kind: model.ErrAuth, message: "the API key was rejected: check OPENAI_API_KEY", detail: "Incorrect API key provided: sk-[redacted]."},
 		{name: "401 without key", status: 401, body: `{"error":"unauthorized"}`, noKey: true,
 			kind: model.ErrAuth, message: "none is set"},
 		{name: "403", status: 403, body: `{"error":{"message":"You are not allowed to sample from this model.","type":"invalid_request_error"}}`,

@@ -353,3 +353,23 @@ func TestResponsesBadInput(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A reasoning model asked for no summary and no effort still needs its
+// encrypted reasoning carried to the next request.
+func TestResponsesIncludesReasoningWithoutReasoningParameter(t *testing.T) {
+	fake, cfg := startFake(t, fakemodel.Script{Replies: []fakemodel.Reply{{Output: []fakemodel.Output{{Text: "ok"}}}}})
+	_, err := NewResponses(cfg).Stream(testContext(t), model.Request{
+		Model:            "gpt-5",
+		Input:            []model.Item{model.UserMessage("hi")},
+		ReasoningSummary: "none",
+		IncludeReasoning: true,
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bodyOf(t, fake, 0)
+	jsonEqual(t, "include", b["include"], `["reasoning.encrypted_content"]`)
+	if _, ok := b["reasoning"]; ok {
+		t.Errorf("reasoning parameter sent: %s", b["reasoning"])
+	}
+}

@@ -113,6 +113,8 @@ func buildResponsesBody(req model.Request) ([]byte, error) {
 	}
 	if req.ReasoningEffort != "" || summary != "" {
 		body.Reasoning = &responsesReasoning{Effort: req.ReasoningEffort, Summary: summary}
+	}
+	if body.Reasoning != nil || req.IncludeReasoning {
 		// With store=false, reasoning can only be carried to the next
 		// request as encrypted content.
 		body.Include = []string{"reasoning.encrypted_content"}
