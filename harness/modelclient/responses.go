@@ -64,30 +64,56 @@ type indexedItem struct {
 	item  model.Item
 }
 
-// eventHead holds the few fields of the frequent, small events. Decoding
-// those with plain encoding/json instead of the SDK's reflective union
-// halves the client's cost per reply, which is what the per-round-trip
-// benchmark in package harness measures.
+// eventHead holds the fields warden needs from all but a few events.
+// Decoding them with plain encoding/json instead of the SDK's reflective
+// union roughly halves the client's cost per reply, which is what the
+// per-round-trip benchmark in package harness measures; the SDK types are
+// kept for the authoritative items and for failures.
 type eventHead struct {
 	Type         string `json:"type"`
 	ItemID       string `json:"item_id"`
 	Delta        string `json:"delta"`
 	SummaryIndex int64  `json:"summary_index"`
-	Response     struct {
-		ID string `json:"id"`
+	Item         struct {
+		Type   string `json:"type"`
+		ID     string `json:"id"`
+		CallID string `json:"call_id"`
+		Name   string `json:"name"`
+	} `json:"item"`
+	Response struct {
+		ID    string    `json:"id"`
+		Usage usageWire `json:"usage"`
 	} `json:"response"`
 }
 
-// handleFast handles the events eventHead suffices for; ok is false for the
-// rest, which need the full SDK type.
-func (s *responsesStream) handleFast(ev ssestream.Event) (ok bool, err error) {
+// usageWire is the Responses API's usage object.
+type usageWire struct {
+	InputTokens        int64 `json:"input_tokens"`
+	InputTokensDetails struct {
+		CachedTokens int64 `json:"cached_tokens"`
+	} `json:"input_tokens_details"`
+	OutputTokens        int64 `json:"output_tokens"`
+	OutputTokensDetails struct {
+		ReasoningTokens int64 `json:"reasoning_tokens"`
+	} `json:"output_tokens_details"`
+	TotalTokens int64 `json:"total_tokens"`
+}
+
+// handleFast handles the events eventHead suffices for; handled is false
+// for the rest, which need the full SDK type.
+func (s *responsesStream) handleFast(ev ssestream.Event) (handled, done bool, err error) {
 	var h eventHead
 	if err := json.Unmarshal(ev.Data, &h); err != nil {
-		return false, s.t.malformed("a "+cmp.Or(ev.Type, "Responses")+" event", err)
+		return false, false, s.t.malformed("a "+cmp.Or(ev.Type, "Responses")+" event", err)
 	}
 	switch cmp.Or(h.Type, ev.Type) {
 	case "response.created", "response.in_progress":
 		s.id = cmp.Or(h.Response.ID, s.id)
+	case "response.output_item.added":
+		switch h.Item.Type {
+		case "function_call", "custom_tool_call":
+			s.calls[h.Item.ID] = callInfo{callID: h.Item.CallID, name: h.Item.Name}
+		}
 	case "response.output_text.delta", "response.refusal.delta":
 		s.onDelta(model.Delta{Kind: model.DeltaText, ItemID: h.ItemID, Text: h.Delta})
 	case "response.reasoning_summary_text.delta", "response.reasoning_text.delta":
@@ -101,18 +127,25 @@ func (s *responsesStream) handleFast(ev ssestream.Event) (ok bool, err error) {
 	case "response.function_call_arguments.delta", "response.custom_tool_call_input.delta":
 		ci := s.calls[h.ItemID]
 		s.onDelta(model.Delta{Kind: model.DeltaToolInput, ItemID: h.ItemID, CallID: ci.callID, Name: ci.name, Text: h.Delta})
-	case "response.output_item.added", "response.output_item.done", "response.completed",
-		"response.incomplete", "response.failed", "error":
-		return false, nil
+	case "response.completed":
+		if len(s.items) == 0 {
+			// Its output list may be the only place the items are.
+			return false, false, nil
+		}
+		s.id = cmp.Or(h.Response.ID, s.id)
+		s.setUsage(h.Response.Usage)
+		return true, true, nil
+	case "response.output_item.done", "response.incomplete", "response.failed", "error":
+		return false, false, nil
 	}
 	// Every other event (part boundaries, *.done echoes, unknown future
 	// types) carries nothing warden needs.
-	return true, nil
+	return true, false, nil
 }
 
 func (s *responsesStream) handle(ev ssestream.Event) (bool, error) {
-	if ok, err := s.handleFast(ev); ok || err != nil {
-		return false, err
+	if handled, done, err := s.handleFast(ev); handled || err != nil {
+		return done, err
 	}
 	var e responses.ResponseStreamEventUnion
 	if err := json.Unmarshal(ev.Data, &e); err != nil {
@@ -120,12 +153,6 @@ func (s *responsesStream) handle(ev ssestream.Event) (bool, error) {
 	}
 	typ := cmp.Or(e.Type, ev.Type)
 	switch typ {
-	case "response.output_item.added":
-		switch e.Item.Type {
-		case "function_call", "custom_tool_call":
-			s.calls[e.Item.ID] = callInfo{callID: e.Item.CallID, name: e.Item.Name}
-		}
-
 	case "response.output_item.done":
 		if it, ok := outputItem(e.Item); ok {
 			s.addItem(indexedItem{index: e.OutputIndex, item: it})
@@ -172,7 +199,25 @@ func (s *responsesStream) addItem(n indexedItem) {
 
 func (s *responsesStream) complete(r responses.Response) {
 	s.id = cmp.Or(r.ID, s.id)
-	u := r.Usage
+	var u usageWire
+	u.InputTokens = r.Usage.InputTokens
+	u.InputTokensDetails.CachedTokens = r.Usage.InputTokensDetails.CachedTokens
+	u.OutputTokens = r.Usage.OutputTokens
+	u.OutputTokensDetails.ReasoningTokens = r.Usage.OutputTokensDetails.ReasoningTokens
+	u.TotalTokens = r.Usage.TotalTokens
+	s.setUsage(u)
+	// Some Responses-compatible servers never send output_item.done; their
+	// completed event still lists the output.
+	if len(s.items) == 0 {
+		for i, out := range r.Output {
+			if it, ok := outputItem(out); ok {
+				s.items = append(s.items, indexedItem{index: int64(i), item: it})
+			}
+		}
+	}
+}
+
+func (s *responsesStream) setUsage(u usageWire) {
 	s.usage = model.Usage{
 		InputTokens:       u.InputTokens,
 		CachedInputTokens: u.InputTokensDetails.CachedTokens,
@@ -182,15 +227,6 @@ func (s *responsesStream) complete(r responses.Response) {
 	}
 	if s.usage.TotalTokens == 0 {
 		s.usage.TotalTokens = s.usage.InputTokens + s.usage.OutputTokens
-	}
-	// Some Responses-compatible servers never send output_item.done; their
-	// completed event still lists the output.
-	if len(s.items) == 0 {
-		for i, out := range r.Output {
-			if it, ok := outputItem(out); ok {
-				s.items = append(s.items, indexedItem{index: int64(i), item: it})
-			}
-		}
 	}
 }
 
