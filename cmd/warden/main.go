@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -41,6 +42,9 @@ func main() {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		code = ee.code
+	} else if strings.HasPrefix(err.Error(), "unknown command") {
+		// cobra's own usage error: same status as every other usage error.
+		code = 2
 	}
 	if ee == nil || ee.err != nil {
 		fmt.Fprintln(os.Stderr, "warden:", err)
