@@ -354,69 +354,6 @@ func TestUnknownModel(t *testing.T) {
 	})
 }
 
-func TestInterruptWhileStreaming(t *testing.T) {
-	forEachWire(t, func(t *testing.T, w wire) {
-		gate := fakemodel.NewGate(4)
-		fm, url := fake(t,
-			fakemodel.Reply{Gate: gate, ChunkSize: 2, Output: []fakemodel.Output{text("a long answer that never finishes")}},
-			reply(text("second turn works")),
-		)
-		sess, rec := newSession(t, w, url, sessionConfig{})
-		go func() {
-			<-gate.Reached()
-			sess.Interrupt()
-		}()
-		res := sess.RunTurn(waitCtx(t), "hi")
-		gate.Release()
-		if res.Status != event.TurnInterrupted {
-			t.Fatalf("result %+v", res)
-		}
-		if len(of[event.Retrying](rec)) != 0 {
-			t.Fatal("an interrupt was retried")
-		}
-		// The history is valid: the fake rejects broken histories.
-		res = sess.RunTurn(waitCtx(t), "again")
-		if res.Status != event.TurnCompleted || res.FinalText != "second turn works" {
-			t.Fatalf("next turn %+v", res)
-		}
-		if got := userTexts(t, fm.Requests()[1]); !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "interrupted") }) {
-			t.Fatalf("the model was not told about the interrupt: %q", got)
-		}
-	})
-}
-
-func TestInterruptWhileToolRuns(t *testing.T) {
-	forEachWire(t, func(t *testing.T, w wire) {
-		started := make(chan string, 1)
-		fm, url := fake(t,
-			reply(call("call_slow", "block", `{}`), call("call_next", "echo", `{"text":"x"}`)),
-			reply(text("recovered")),
-		)
-		sess, rec := newSession(t, w, url, sessionConfig{tools: []tool.Tool{blockTool{started: started}, echoTool{}}})
-		go func() {
-			<-started
-			sess.Interrupt()
-		}()
-		res := sess.RunTurn(waitCtx(t), "run it")
-		if res.Status != event.TurnInterrupted {
-			t.Fatalf("result %+v", res)
-		}
-		fin := of[event.ToolCallFinished](rec)
-		if len(fin) != 2 || fin[0].Status != "aborted" || !strings.HasPrefix(fin[0].Output, "aborted by user after ") ||
-			fin[1].Status != "aborted" {
-			t.Fatalf("finished %+v", fin)
-		}
-		res = sess.RunTurn(waitCtx(t), "continue")
-		if res.Status != event.TurnCompleted {
-			t.Fatalf("next turn %+v", res)
-		}
-		outs := toolOutputs(t, fm.Requests()[1])
-		if !strings.HasPrefix(outs["call_slow"], "aborted by user after") || !strings.Contains(outs["call_next"], "interrupted") {
-			t.Fatalf("outputs %v", outs)
-		}
-	})
-}
-
 func TestRepeatedCallStopsTheTurn(t *testing.T) {
 	forEachWire(t, func(t *testing.T, w wire) {
 		var replies []fakemodel.Reply
@@ -562,51 +499,6 @@ func TestMessagePhaseIsSentBack(t *testing.T) {
 		}
 	}
 	t.Fatal("no assistant message in the follow-up request")
-}
-
-// lateTool ignores cancellation and keeps emitting after its call was
-// answered, as a badly behaved tool might.
-type lateTool struct {
-	started, release, returned chan struct{}
-}
-
-func (lateTool) Spec() model.ToolSpec {
-	return model.ToolSpec{Name: "late", Description: "Ignores cancel.", Parameters: []byte(`{"type":"object"}`)}
-}
-func (lateTool) ParallelSafe() bool { return false }
-func (l lateTool) Run(ctx context.Context, c tool.Call, env tool.Env) (tool.Result, error) {
-	defer close(l.returned)
-	close(l.started)
-	<-l.release
-	env.Emit(event.ToolOutputDelta{CallID: c.ID, Delta: "too late"})
-	_, err := env.RequestApproval(context.Background(), event.ApprovalRequested{Kind: "command"})
-	return tool.Result{Output: "finished anyway"}, err
-}
-
-func TestEventsOfAnAbortedCallAreDropped(t *testing.T) {
-	forEachWire(t, func(t *testing.T, w wire) {
-		lt := lateTool{started: make(chan struct{}), release: make(chan struct{}), returned: make(chan struct{})}
-		_, url := fake(t, reply(call("call_l", "late", `{}`)))
-		sess, rec := newSession(t, w, url, sessionConfig{tools: []tool.Tool{lt}})
-		go func() {
-			<-lt.started
-			sess.Interrupt()
-		}()
-		if res := sess.RunTurn(waitCtx(t), "go"); res.Status != event.TurnInterrupted {
-			t.Fatalf("result %+v", res)
-		}
-		close(lt.release)
-		<-lt.returned
-		if d := of[event.ToolOutputDelta](rec); len(d) != 0 {
-			t.Fatalf("late output reached the front-end: %+v", d)
-		}
-		if a := of[event.ApprovalRequested](rec); len(a) != 0 {
-			t.Fatalf("late approval request reached the front-end: %+v", a)
-		}
-		if types := rec.types(); types[len(types)-1] != "turn_finished" {
-			t.Fatalf("events after the turn ended: %v", types)
-		}
-	})
 }
 
 func TestInputQueuedBetweenTurnsComesBeforeThePrompt(t *testing.T) {
