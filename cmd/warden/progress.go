@@ -19,6 +19,8 @@ type progressPrinter struct {
 	// between reasoning, answer and tool output starts a fresh line.
 	streaming string
 	midLine   bool
+	// usage is the latest token report, summed up when the turn ends.
+	usage event.TokenUsage
 }
 
 func newProgressPrinter(w io.Writer) *progressPrinter {
@@ -69,12 +71,18 @@ func (p *progressPrinter) handle(e event.Event) {
 		}
 	case event.Retrying:
 		p.line(fmt.Sprintf("retrying in %s (try %d of %d failed: %s)", e.Delay.Round(time.Millisecond), e.Attempt, e.MaxAttempts, e.Reason))
+	case event.TokenUsage:
+		p.usage = e
 	case event.Error:
 		p.line("error: " + e.Message)
 	case event.TurnFinished:
-		p.line(fmt.Sprintf("turn %s after %d step(s) in %s · tokens in %d (cached %d) out %d (reasoning %d)",
+		summary := fmt.Sprintf("turn %s after %d step(s) in %s · tokens in %d (cached %d) out %d (reasoning %d)",
 			e.Status, e.Steps, e.Duration.Round(time.Millisecond),
-			e.Usage.InputTokens, e.Usage.CachedInputTokens, e.Usage.OutputTokens, e.Usage.ReasoningTokens))
+			e.Usage.InputTokens, e.Usage.CachedInputTokens, e.Usage.OutputTokens, e.Usage.ReasoningTokens)
+		if left := p.usage.ContextLeftPercent(); left >= 0 {
+			summary += fmt.Sprintf(" · context left %d%%", left)
+		}
+		p.line(summary)
 	}
 }
 
