@@ -68,11 +68,13 @@ func TestIdleBeforeHeaders(t *testing.T) {
 // Data arriving more often than the limit keeps the stream alive well past
 // it, keep-alive comments included.
 func TestIdleResetByData(t *testing.T) {
-	const limit = 250 * time.Millisecond
-	const gap = limit / 5
+	// Gaps of a tenth of the limit leave room for a loaded CI machine;
+	// twelve of them outlast the limit, so only resets can save the stream.
+	const limit = time.Second
+	const gap = limit / 10
 	cfg := startHandler(t, func(w http.ResponseWriter, r *http.Request) {
 		sseData(w) // headers
-		for i := range 8 {
+		for i := range 12 {
 			time.Sleep(gap)
 			if i%2 == 0 {
 				fmt.Fprint(w, ": keep-alive\n\n")
@@ -89,7 +91,7 @@ func TestIdleResetByData(t *testing.T) {
 	if err != nil {
 		t.Fatalf("after %s: %v", time.Since(start), err)
 	}
-	if resp.Items[0].Text != "xxxx" || time.Since(start) < limit {
+	if resp.Items[0].Text != "xxxxxx" || time.Since(start) < limit {
 		t.Errorf("got %+v after %s", resp.Items, time.Since(start))
 	}
 }
