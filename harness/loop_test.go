@@ -215,7 +215,7 @@ func TestSilentStreamIsTreatedAsCut(t *testing.T) {
 			fakemodel.Reply{HangAfter: 3, Output: []fakemodel.Output{text("stalls after a few events")}},
 			reply(text("second try")),
 		)
-		sess, rec := newSession(t, w, url, sessionConfig{idle: 150 * time.Millisecond})
+		sess, rec := newSession(t, w, url, sessionConfig{idle: 500 * time.Millisecond})
 		res := sess.RunTurn(waitCtx(t), "hi")
 		if res.Status != event.TurnCompleted || res.FinalText != "second try" {
 			t.Fatalf("result %+v", res)
