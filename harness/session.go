@@ -32,10 +32,9 @@ const (
 type Options struct {
 	Client model.Client
 	Model  string
-	// Provider, Wire and BaseURL are reported in events and the transcript.
+	// Provider and Wire are reported in SessionStarted.
 	Provider string
 	Wire     string
-	BaseURL  string
 
 	// Instructions are the system instructions sent with every request.
 	Instructions string
@@ -69,7 +68,6 @@ type Options struct {
 	Cwd            string
 	SandboxMode    string
 	ApprovalPolicy string
-	Version        string
 }
 
 // Session is one conversation with the model. Its methods are safe for

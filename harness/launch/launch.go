@@ -100,7 +100,6 @@ func Start(p Params) (*Session, error) {
 		Model:            st.Model,
 		Provider:         st.Provider.Name,
 		Wire:             st.Provider.Wire,
-		BaseURL:          redactURL(st.Provider.BaseURL),
 		Instructions:     base,
 		Context:          contextItems,
 		Tools:            p.Tools,
@@ -116,7 +115,6 @@ func Start(p Params) (*Session, error) {
 		Cwd:              p.Cwd,
 		SandboxMode:      st.SandboxMode,
 		ApprovalPolicy:   st.ApprovalPolicy,
-		Version:          p.Version,
 	})
 	if err != nil {
 		tw.Close()
