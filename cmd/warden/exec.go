@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -39,9 +41,8 @@ Approval requests cannot be answered here: they are refused and the model is tol
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return runExec(ctx, execRun{
+			ctx, caught := cancelOnSignal(cmd.Context())
+			err = runExec(ctx, execRun{
 				prompt:    prompt,
 				overrides: ov,
 				json:      jsonOut,
@@ -49,6 +50,11 @@ Approval requests cannot be answered here: they are refused and the model is tol
 				stderr:    cmd.ErrOrStderr(),
 				getenv:    os.Getenv,
 			})
+			var ee *exitError
+			if errors.As(err, &ee) && ee.code == 130 && caught() == syscall.SIGTERM {
+				ee.code = 143 // 128 + SIGTERM, as shells report it
+			}
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -68,6 +74,32 @@ func addModelFlags(cmd *cobra.Command, ov *config.Overrides) {
 	f.StringVar(&ov.ReasoningEffort, "reasoning-effort", "", "reasoning effort: none, minimal, low, medium, high, xhigh, max")
 	f.StringVar(&ov.ReasoningSummary, "reasoning-summary", "", "reasoning summary: auto, concise, detailed, none")
 	f.StringVar(&ov.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/warden/config.toml)")
+}
+
+// cancelOnSignal cancels the returned context on SIGINT or SIGTERM, which
+// interrupts the turn cleanly; caught tells which signal it was, if any.
+func cancelOnSignal(parent context.Context) (ctx context.Context, caught func() os.Signal) {
+	ctx, cancel := context.WithCancel(parent)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var mu sync.Mutex
+	var got os.Signal
+	go func() {
+		defer signal.Stop(sigs)
+		select {
+		case sig := <-sigs:
+			mu.Lock()
+			got = sig
+			mu.Unlock()
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() os.Signal {
+		mu.Lock()
+		defer mu.Unlock()
+		return got
+	}
 }
 
 func readPrompt(arg string, stdin io.Reader) (string, error) {
@@ -100,16 +132,26 @@ type execRun struct {
 }
 
 func runExec(ctx context.Context, r execRun) error {
+	// With --json, a run that cannot start still says why on stdout, so a
+	// consumer reading only the event stream is not left with nothing.
+	setupFailed := func(code int, err error) error {
+		if r.json {
+			if b, merr := event.Marshal(event.Error{Kind: "setup", Message: err.Error(), Fatal: true}); merr == nil {
+				fmt.Fprintf(r.stdout, "%s\n", b)
+			}
+		}
+		return &exitError{code: code, err: err}
+	}
 	settings, err := config.Load(r.overrides, r.getenv)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return setupFailed(2, err)
 	}
 	if name, missing := settings.MissingKey(); missing {
-		return &exitError{code: 2, err: fmt.Errorf("%s is not set. Export your API key (export %s=...), or point warden at a local OpenAI-compatible server, e.g. --base-url http://localhost:11434/v1 --wire chat --model MODEL", name, name)}
+		return setupFailed(2, fmt.Errorf("%s is not set. Export your API key (export %s=...), or point warden at a local OpenAI-compatible server, e.g. --base-url http://localhost:11434/v1 --wire chat --model MODEL", name, name))
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
-		return fmt.Errorf("find working directory: %w", err)
+		return setupFailed(1, fmt.Errorf("find working directory: %w", err))
 	}
 
 	var sink event.Sink
@@ -142,7 +184,7 @@ func runExec(ctx context.Context, r execRun) error {
 		Version:  version(),
 	})
 	if err != nil {
-		return err
+		return setupFailed(1, err)
 	}
 	defer sess.Close()
 

@@ -154,6 +154,19 @@ func TestExecFailures(t *testing.T) {
 			t.Fatalf("exit %d stderr %q", r.code, r.stderr)
 		}
 	})
+	t.Run("no key, json", func(t *testing.T) {
+		c := newCLI(t)
+		c.env["OPENAI_API_KEY"] = ""
+		c.env["OPENAI_BASE_URL"] = ""
+		r := c.run("", "exec", "--json", "hi")
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &ev); err != nil || r.code != 2 {
+			t.Fatalf("exit %d stdout %q: %v", r.code, r.stdout, err)
+		}
+		if ev["type"] != "error" || ev["kind"] != "setup" || !strings.Contains(ev["message"].(string), "OPENAI_API_KEY") {
+			t.Fatalf("event %v", ev)
+		}
+	})
 	t.Run("rejected key", func(t *testing.T) {
 		c := newCLI(t, fakemodel.Reply{Status: 401, Error: &fakemodel.APIError{Message: "Incorrect API key provided.", Code: "invalid_api_key"}})
 		r := c.run("", "exec", "hi")
@@ -242,47 +255,27 @@ func TestExecGivesTheModelAgentsFilesInOrder(t *testing.T) {
 	}
 }
 
-func TestExecInterruptedBySIGINT(t *testing.T) {
-	gate := fakemodel.NewGate(3)
-	c := newCLI(t, fakemodel.Reply{Gate: gate, Output: []fakemodel.Output{{Text: "never finishes"}}})
-	cmd := c.command("", "exec", "hi")
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-gate.Reached():
-	case <-time.After(20 * time.Second):
-		t.Fatal("the request never reached the fake")
-	}
-	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
-	gate.Release()
-	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 130 || !strings.Contains(errb.String(), "turn interrupted") {
-		t.Fatalf("err %v stderr %s", err, errb.String())
-	}
-}
-
-// TestReadmeQuickStartWithTheFake runs the README's fake-model example as
-// written: the shipped script, --base-url, and no API key at all.
-func TestReadmeQuickStartWithTheFake(t *testing.T) {
-	script, err := fakemodel.LoadScript(filepath.Join("..", "..", "fakemodel", "testdata", "hello.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := newCLI(t, script.Replies...)
-	c.env["OPENAI_API_KEY"] = ""
-	c.env["OPENAI_BASE_URL"] = ""
-	r := c.run("", "exec", "--base-url", c.url, "hello")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "Hello from the fake model.") {
-		t.Fatalf("exit %d\nstdout %q\nstderr %s", r.code, r.stdout, r.stderr)
-	}
-	if !strings.Contains(r.stderr, "thinking: The user says hello") {
-		t.Fatalf("reasoning not shown:\n%s", r.stderr)
-	}
-	if auth := c.fm.Requests()[0].Header.Get("Authorization"); auth != "" {
-		t.Fatalf("a key was sent: %q", auth)
+func TestExecInterruptedBySignal(t *testing.T) {
+	for sig, want := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143} {
+		gate := fakemodel.NewGate(3)
+		c := newCLI(t, fakemodel.Reply{Gate: gate, Output: []fakemodel.Output{{Text: "never finishes"}}})
+		cmd := c.command("", "exec", "hi")
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-gate.Reached():
+		case <-time.After(20 * time.Second):
+			t.Fatal("the request never reached the fake")
+		}
+		cmd.Process.Signal(sig)
+		err := cmd.Wait()
+		gate.Release()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != want || !strings.Contains(errb.String(), "turn interrupted") {
+			t.Fatalf("%v: err %v (want exit %d) stderr %s", sig, err, want, errb.String())
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"warden/harness/event"
+	"warden/harness/model"
 )
 
 // progressPrinter renders events as human-readable progress for `warden
@@ -21,6 +22,9 @@ type progressPrinter struct {
 	midLine   bool
 	// usage is the latest token report, summed up when the turn ends.
 	usage event.TokenUsage
+	// streamed is the answer text streamed in the current reply, so a
+	// message that arrived whole, without deltas, is still shown.
+	streamed strings.Builder
 }
 
 func newProgressPrinter(w io.Writer) *progressPrinter {
@@ -37,6 +41,7 @@ func (p *progressPrinter) handle(e event.Event) {
 			p.line("transcript " + e.TranscriptPath)
 		}
 	case event.TurnStarted:
+		p.streamed.Reset()
 		p.line("")
 		p.line("user: " + firstLine(e.Input))
 	case event.UserInputQueued:
@@ -44,8 +49,15 @@ func (p *progressPrinter) handle(e event.Event) {
 	case event.ReasoningDelta:
 		p.stream("reasoning", "thinking: ", e.Delta)
 	case event.TextDelta:
+		p.streamed.WriteString(e.Delta)
 		p.stream("text", "assistant: ", e.Delta)
+	case event.ItemCompleted:
+		it := e.Item
+		if it.Type == model.ItemMessage && it.Role == model.RoleAssistant && !strings.Contains(p.streamed.String(), it.Text) {
+			p.line("assistant: " + it.Text)
+		}
 	case event.ToolCallStarted:
+		p.streamed.Reset()
 		args := e.Input
 		if len(e.Arguments) > 0 {
 			args = string(e.Arguments)
@@ -70,6 +82,7 @@ func (p *progressPrinter) handle(e event.Event) {
 			p.line(fmt.Sprintf("  [%s] %s", planMark(s.Status), s.Step))
 		}
 	case event.Retrying:
+		p.streamed.Reset()
 		p.line(fmt.Sprintf("retrying in %s (try %d of %d failed: %s)", e.Delay.Round(time.Millisecond), e.Attempt, e.MaxAttempts, e.Reason))
 	case event.TokenUsage:
 		p.usage = e

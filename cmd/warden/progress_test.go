@@ -33,6 +33,8 @@ func TestProgressPrinterGolden(t *testing.T) {
 		event.PlanUpdated{Steps: []event.PlanStep{{Step: "Find the bug", Status: "completed"}, {Step: "Fix it", Status: "in_progress"}, {Step: "Test", Status: "pending"}}},
 		event.Retrying{Attempt: 1, MaxAttempts: 5, Delay: 2 * time.Second, Kind: "rate_limit", Reason: "rate limited"},
 		event.TextDelta{Delta: "Fixed."},
+		event.ItemCompleted{Item: model.Item{Type: model.ItemMessage, Role: "assistant", Text: "Fixed."}},
+		event.ItemCompleted{Item: model.Item{Type: model.ItemMessage, Role: "assistant", Text: "Sent whole, without deltas."}},
 		event.TokenUsage{ContextUsed: 40_000, ContextWindow: 400_000},
 		event.Error{Message: "something odd", Fatal: false},
 		event.TurnFinished{TurnID: 1, Status: "completed", Steps: 3, Duration: 4500 * time.Millisecond, Usage: model.Usage{InputTokens: 1000, CachedInputTokens: 800, OutputTokens: 50, ReasoningTokens: 20}},

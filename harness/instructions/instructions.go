@@ -30,6 +30,13 @@ func Base(p Params) string {
 	var b strings.Builder
 	b.WriteString(intro)
 	b.WriteString(toolsSection(p.Tools))
+	if len(p.Tools) == 0 {
+		// Sandbox and approvals govern tool calls; with none to make,
+		// describing them would only invite calls to tools that are not
+		// there.
+		b.WriteString(style)
+		return b.String()
+	}
 	b.WriteString("\n# Sandbox and approvals\n\n")
 	b.WriteString("The environment context at the start of the conversation gives the sandbox mode, network access and approval policy; if a later one differs, the latest applies.\n\n")
 	b.WriteString(sandboxParagraph(p))

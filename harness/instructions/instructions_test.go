@@ -123,7 +123,7 @@ func TestEnvironmentContext(t *testing.T) {
 
 func TestBaseDescribesOnlyOfferedTools(t *testing.T) {
 	none := Base(Params{SandboxMode: config.SandboxReadOnly})
-	for _, tool := range []string{"`update_plan`", "`rg`", "*** Begin Patch"} {
+	for _, tool := range []string{"`shell_command`", "`apply_patch`", "`update_plan`", "`rg`", "*** Begin Patch", "require_escalated"} {
 		if strings.Contains(none, tool) {
 			t.Errorf("no tools offered, yet the instructions mention %s", tool)
 		}

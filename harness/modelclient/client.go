@@ -290,8 +290,9 @@ func (t *transport) notStreamed(body io.Reader, raw *http.Response, modelName st
 	if pe, ok := parseProviderError(data); ok {
 		return t.classify(pe, raw.Header, modelName, "")
 	}
+	// Asking again gets the same document: not retried.
 	return &model.Error{
-		Kind:    model.ErrMalformed,
+		Kind:    model.ErrInvalidRequest,
 		Message: "the server answered with a JSON document instead of an event stream: it may not support streaming",
 		Status:  raw.StatusCode,
 		Detail:  t.scrub(snippet(data)),

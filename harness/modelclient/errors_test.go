@@ -184,7 +184,7 @@ func TestJSONInsteadOfStream(t *testing.T) {
 	bothWires(t, func(t *testing.T, newClient func(Config) model.Client) {
 		for body, kind := range map[string]model.ErrorKind{
 			`{"error":{"message":"maximum context length exceeded"}}`: model.ErrContextLength,
-			`{"id":"x","object":"chat.completion","choices":[]}`:      model.ErrMalformed,
+			`{"id":"x","object":"chat.completion","choices":[]}`:      model.ErrInvalidRequest, // not retried: it would answer the same
 		} {
 			cfg := startHandler(t, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
