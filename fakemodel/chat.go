@@ -104,7 +104,12 @@ func (b *chatBuilder) build(s *Server, reply Reply, u Usage) []sseEvent {
 		return b.events
 	}
 	finish := "stop"
-	if calls > 0 {
+	switch {
+	case reply.Incomplete == "max_output_tokens":
+		finish = "length"
+	case reply.Incomplete != "":
+		finish = reply.Incomplete
+	case calls > 0:
 		finish = "tool_calls"
 	}
 	b.chunk(fields{}, finish, nil)

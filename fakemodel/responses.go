@@ -128,6 +128,10 @@ func (b *responsesBuilder) build(u Usage) []sseEvent {
 		{"output_tokens_details", fields{{"reasoning_tokens", u.ReasoningTokens}}},
 		{"total_tokens", u.InputTokens + u.OutputTokens},
 	}
+	if b.reply.Incomplete != "" {
+		b.emit("response.incomplete", field{"response", b.response("incomplete", nil, usage)})
+		return b.events
+	}
 	b.emit("response.completed", field{"response", b.response("completed", nil, usage)})
 	return b.events
 }
@@ -154,7 +158,7 @@ func (b *responsesBuilder) response(status string, errObj, usage any) fields {
 		{"background", false},
 		{"completed_at", completedAt},
 		{"error", errObj},
-		{"incomplete_details", nil},
+		{"incomplete_details", incompleteDetails(status, b.reply.Incomplete)},
 		{"instructions", rawOr(req.Instructions, nil)},
 		{"max_output_tokens", rawOr(req.MaxOutputTokens, nil)},
 		{"model", req.Model},
@@ -267,4 +271,11 @@ func (b *responsesBuilder) customCall(idx int, c CustomCall, size int) fields {
 	}
 	b.emit("response.custom_tool_call_input.done", field{"item_id", id}, field{"output_index", idx}, field{"input", c.Input})
 	return fields{{"id", id}, {"type", "custom_tool_call"}, {"call_id", callID}, {"input", c.Input}, {"name", c.Name}}
+}
+
+func incompleteDetails(status, reason string) any {
+	if status != "incomplete" {
+		return nil
+	}
+	return fields{{"reason", reason}}
 }

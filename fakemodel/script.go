@@ -38,8 +38,13 @@ type Reply struct {
 	// a `data: {"error": {...}}` chunk with no finish_reason and no [DONE],
 	// which is what OpenAI-compatible servers send when generation breaks
 	// after the 200 status is already out.
-	Failed bool     `json:"failed,omitempty"`
-	Output []Output `json:"output,omitempty"`
+	Failed bool `json:"failed,omitempty"`
+	// Incomplete stops the reply early for this reason ("max_output_tokens"
+	// or "content_filter") after streaming Output: a response.incomplete
+	// event on the Responses wire, finish_reason "length" or
+	// "content_filter" on the Chat wire. Usage is still reported.
+	Incomplete string   `json:"incomplete,omitempty"`
+	Output     []Output `json:"output,omitempty"`
 	// Usage overrides the token counts; nil derives plausible counts from
 	// the request and output sizes.
 	Usage *Usage `json:"usage,omitempty"`
@@ -197,6 +202,14 @@ func (r Reply) validate() error {
 	}
 	if r.Status != 0 && (r.Failed || len(r.Output) > 0) {
 		return errors.New("status cannot be combined with failed or output: an HTTP error has no stream")
+	}
+	switch r.Incomplete {
+	case "", "max_output_tokens", "content_filter":
+	default:
+		return fmt.Errorf("incomplete %q: want max_output_tokens or content_filter", r.Incomplete)
+	}
+	if r.Incomplete != "" && (r.Failed || r.Status != 0) {
+		return errors.New("incomplete cannot be combined with failed or status")
 	}
 	if r.Error != nil && r.Status == 0 && !r.Failed {
 		return errors.New("error needs status (HTTP error) or failed (stream failure)")

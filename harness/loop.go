@@ -104,6 +104,10 @@ func (s *Session) loop(ctx context.Context, turn int) TurnResult {
 			kind := "model"
 			if me, ok := model.AsError(err); ok {
 				kind = string(me.Kind)
+				if me.Usage != nil {
+					res.Usage = res.Usage.Add(*me.Usage)
+					s.reportUsage(turn, *me.Usage, res.Usage)
+				}
 			}
 			s.emit(event.Error{Kind: kind, Message: err.Error(), Fatal: true})
 			return res

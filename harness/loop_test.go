@@ -515,3 +515,29 @@ func TestInputQueuedBetweenTurnsComesBeforeThePrompt(t *testing.T) {
 		}
 	})
 }
+
+// A reply cut at the output token limit fails the turn without a retry,
+// but the tokens it cost are still counted.
+func TestIncompleteReplyFailsAndCountsItsTokens(t *testing.T) {
+	forEachWire(t, func(t *testing.T, w wire) {
+		fm, url := fake(t, fakemodel.Reply{
+			Incomplete: "max_output_tokens",
+			Output:     []fakemodel.Output{text("a story that goes on and on")},
+			Usage:      &fakemodel.Usage{InputTokens: 100, OutputTokens: 4000},
+		})
+		sess, rec := newSession(t, w, url, sessionConfig{})
+		res := sess.RunTurn(waitCtx(t), "tell me everything")
+		if res.Status != event.TurnFailed || !strings.Contains(res.Err.Error(), "output token limit") {
+			t.Fatalf("result %+v", res)
+		}
+		if len(fm.Requests()) != 1 || len(of[event.Retrying](rec)) != 0 {
+			t.Fatal("an incomplete reply was retried")
+		}
+		if res.Usage.OutputTokens != 4000 || sess.Usage().OutputTokens != 4000 {
+			t.Fatalf("turn usage %+v, session usage %+v", res.Usage, sess.Usage())
+		}
+		if u := of[event.TokenUsage](rec); len(u) != 1 || u[0].Last.OutputTokens != 4000 {
+			t.Fatalf("usage events %+v", u)
+		}
+	})
+}

@@ -45,7 +45,10 @@ type Error struct {
 	Detail  string
 	// RetryAfter is the delay the provider asked for, if it said.
 	RetryAfter time.Duration
-	Err        error
+	// Usage is what a reply that failed part-way still cost, when the
+	// provider reported it (a reply cut at the output token limit).
+	Usage *Usage
+	Err   error
 }
 
 func (e *Error) Error() string {

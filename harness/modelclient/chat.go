@@ -47,6 +47,10 @@ func (c *chatClient) Stream(ctx context.Context, req model.Request, onDelta func
 		return nil, streamCut("no finish_reason and no [DONE] arrived")
 	}
 	if err := s.finishError(); err != nil {
+		if s.usage.TotalTokens > 0 {
+			u := s.usage
+			err.Usage = &u
+		}
 		return nil, err
 	}
 	resp := s.response()
@@ -211,7 +215,7 @@ func (s *chatStream) setUsage(u openai.CompletionUsage) {
 // finishError reports a reply that ended for a reason other than being
 // done. None is retryable: a reply that ran out of tokens would run out
 // again and burn them twice, and a filter would stop it again.
-func (s *chatStream) finishError() error {
+func (s *chatStream) finishError() *model.Error {
 	switch s.finish {
 	case "length":
 		return &model.Error{

@@ -264,7 +264,8 @@ func TestChatCompletion(t *testing.T) {
 		{"done without finish", []string{chunk, "[DONE]"}, ""},
 		{"neither", []string{chunk}, model.ErrStreamCut},
 		{"nothing", nil, model.ErrStreamCut},
-		{"length", []string{chunk, `{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"length"}]}`, "[DONE]"}, model.ErrInvalidRequest},
+		{"length", []string{chunk, `{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"length"}]}`,
+			`{"id":"c","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":20,"total_tokens":30}}`, "[DONE]"}, model.ErrInvalidRequest},
 		{"content filter", []string{chunk, `{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"content_filter"}]}`}, model.ErrInvalidRequest},
 		{"openrouter error finish", []string{chunk, `{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"error"}]}`}, model.ErrServer},
 		{"malformed", []string{chunk, `{"id":`}, model.ErrMalformed},
@@ -284,6 +285,9 @@ func TestChatCompletion(t *testing.T) {
 			me := wantKind(t, err, tc.kind)
 			if tc.name == "length" && (me.Retryable() || !strings.Contains(me.Message, "output token limit")) {
 				t.Errorf("length: %v (retryable %v)", me, me.Retryable())
+			}
+			if tc.name == "length" && (me.Usage == nil || me.Usage.TotalTokens != 30) {
+				t.Errorf("length: usage %+v, want the 30 tokens spent", me.Usage)
 			}
 		})
 	}

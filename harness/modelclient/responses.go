@@ -236,6 +236,11 @@ func (s *responsesStream) setUsage(u usageWire) {
 func (s *responsesStream) incomplete(r responses.Response) error {
 	reason := r.IncompleteDetails.Reason
 	e := &model.Error{Kind: model.ErrInvalidRequest, Detail: "response.incomplete: " + cmp.Or(reason, "no reason given")}
+	if r.JSON.Usage.Valid() {
+		s.complete(r)
+		u := s.usage
+		e.Usage = &u
+	}
 	switch reason {
 	case "max_output_tokens":
 		e.Message = "the reply was cut off at the model's output token limit: ask for smaller steps"

@@ -296,12 +296,16 @@ func TestResponsesIncomplete(t *testing.T) {
 	cfg := startHandler(t, func(w http.ResponseWriter, r *http.Request) {
 		sseTyped(w,
 			`{"type":"response.output_text.delta","item_id":"m","delta":"Once upon"}`,
-			`{"type":"response.incomplete","response":{"id":"r","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"}}}`)
+			`{"type":"response.incomplete","response":{"id":"r","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"usage":{"input_tokens":900,"output_tokens":4096,"total_tokens":4996}}}`)
 	})
 	_, err := NewResponses(cfg).Stream(testContext(t), model.Request{Model: "m"}, nil)
 	me := wantKind(t, err, model.ErrInvalidRequest)
 	if me.Retryable() || !strings.Contains(me.Message, "output token limit") {
 		t.Errorf("incomplete reply: %v (retryable %v)", me, me.Retryable())
+	}
+	// The tokens were spent all the same.
+	if me.Usage == nil || me.Usage.OutputTokens != 4096 || me.Usage.TotalTokens != 4996 {
+		t.Errorf("usage of the incomplete reply: %+v", me.Usage)
 	}
 }
 
