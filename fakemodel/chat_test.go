@@ -255,6 +255,10 @@ func TestChatValidation(t *testing.T) {
 			"'tool_call_id' of 'call_a' not found"},
 		{"empty tool_calls", req(user, `{"role": "assistant", "content": "x", "tool_calls": []}`),
 			"Invalid 'messages[1].tool_calls': empty array."},
+		{"duplicate call ids", req(user, asst("call_a"), tool("call_a"), asst("call_a"), tool("call_a")),
+			"Duplicate value for 'tool_call_id' of call_a"},
+		{"nameless call", req(user, `{"role": "assistant", "content": null, "tool_calls": [{"id": "call_n", "type": "function", "function": {"name": "", "arguments": "{}"}}]}`, tool("call_n")),
+			"Invalid 'messages[1].tool_calls[0].function.name': empty string."},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -383,6 +383,16 @@ func TestResponsesValidation(t *testing.T) {
 			{"type": "function_call_output", "output": "ok"}]}`, 400,
 			"Missing required parameter: 'input[0].call_id'."},
 		{"bad input", `{"model": "gpt-5", "stream": true, "input": 3}`, 400, "Invalid 'input'"},
+		{"duplicate call id", `{"model": "gpt-5", "stream": true, "input": [
+			{"type": "function_call", "call_id": "call_a", "name": "f", "arguments": "{}"},
+			{"type": "function_call_output", "call_id": "call_a", "output": "ok"},
+			{"type": "function_call", "call_id": "call_a", "name": "f", "arguments": "{}"},
+			{"type": "function_call_output", "call_id": "call_a", "output": "ok"}]}`, 400,
+			"Duplicate value for 'call_id' of call_a in 'input'."},
+		{"nameless call", `{"model": "gpt-5", "stream": true, "input": [
+			{"type": "function_call", "call_id": "call_a", "name": "", "arguments": "{}"},
+			{"type": "function_call_output", "call_id": "call_a", "output": "ok"}]}`, 400,
+			"Invalid 'input[0].name': empty string."},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

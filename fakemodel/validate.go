@@ -32,6 +32,7 @@ type responsesRequest struct {
 type item struct {
 	Type   string `json:"type"`
 	CallID string `json:"call_id"`
+	Name   string `json:"name"`
 }
 
 type chatRequest struct {
@@ -51,7 +52,10 @@ type chatMessage struct {
 	// A pointer tells an explicit empty list, which the API rejects, from
 	// an absent one.
 	ToolCalls *[]struct {
-		ID string `json:"id"`
+		ID       string `json:"id"`
+		Function struct {
+			Name string `json:"name"`
+		} `json:"function"`
 	} `json:"tool_calls"`
 }
 
@@ -132,9 +136,16 @@ func validateToolPairs(prior, input []item) *failure {
 		}
 		switch {
 		case isCall:
-			if _, dup := called[it.CallID]; !dup {
-				order = append(order, it.CallID)
+			n := i - len(prior) // negative: a stored call, checked when it was made
+			if n >= 0 && it.Name == "" {
+				f := invalid(fmt.Sprintf("input[%d].name", n), "Invalid 'input[%d].name': empty string. Expected a string with minimum length 1, but got an empty string instead.", n)
+				f.err.Code = "empty_string"
+				return f
 			}
+			if _, dup := called[it.CallID]; dup {
+				return invalid(fmt.Sprintf("input[%d].call_id", n), "Duplicate value for 'call_id' of %s in 'input'.", it.CallID)
+			}
+			order = append(order, it.CallID)
 			called[it.CallID] = it.Type
 		case isOutput:
 			if _, ok := called[it.CallID]; !ok {
@@ -189,7 +200,8 @@ func parseChatRequest(body []byte) (*chatRequest, *failure) {
 // the real API so the product's error handling sees the real text.
 func validateChatHistory(msgs []chatMessage) *failure {
 	var pending []string // call ids of the open assistant turn, in order
-	open := false        // whether we are inside a tool-response block
+	seen := map[string]bool{}
+	open := false // whether we are inside a tool-response block
 	closeBlock := func(i int) *failure {
 		if len(pending) > 0 {
 			return invalid(fmt.Sprintf("messages.[%d].role", i),
@@ -228,7 +240,18 @@ func validateChatHistory(msgs []chatMessage) *failure {
 				f.err.Code = "empty_array"
 				return f
 			}
-			for _, tc := range *m.ToolCalls {
+			for j, tc := range *m.ToolCalls {
+				if tc.Function.Name == "" {
+					f := invalid(fmt.Sprintf("messages[%d].tool_calls[%d].function.name", i, j),
+						"Invalid 'messages[%d].tool_calls[%d].function.name': empty string. Expected a string with minimum length 1, but got an empty string instead.", i, j)
+					f.err.Code = "empty_string"
+					return f
+				}
+				if seen[tc.ID] {
+					return invalid(fmt.Sprintf("messages[%d].tool_calls[%d].id", i, j),
+						"Invalid parameter: Duplicate value for 'tool_call_id' of %s in message[%d]", tc.ID, i)
+				}
+				seen[tc.ID] = true
 				pending = append(pending, tc.ID)
 			}
 			open = true
