@@ -377,3 +377,21 @@ func TestResponsesIncludesReasoningWithoutReasoningParameter(t *testing.T) {
 		t.Errorf("reasoning parameter sent: %s", b["reasoning"])
 	}
 }
+
+// An event warden does not read is skipped even when its fields are shaped
+// unexpectedly; one it reads must be well-formed.
+func TestResponsesOddlyShapedEvents(t *testing.T) {
+	completed := `{"type":"response.completed","response":{"id":"r","status":"completed","output":[{"type":"message","id":"m","role":"assistant","content":[{"type":"output_text","text":"fine"}]}]}}`
+	cfg := startHandler(t, func(w http.ResponseWriter, r *http.Request) {
+		sseTyped(w, `{"type":"response.queued","response":"ping","item":7}`, completed)
+	})
+	resp, err := NewResponses(cfg).Stream(testContext(t), model.Request{Model: "m"}, nil)
+	if err != nil || len(resp.Items) != 1 || resp.Items[0].Text != "fine" {
+		t.Fatalf("resp %+v err %v", resp, err)
+	}
+	cfg = startHandler(t, func(w http.ResponseWriter, r *http.Request) {
+		sseTyped(w, `{"type":"response.output_text.delta","item_id":"m","delta":7}`, completed)
+	})
+	_, err = NewResponses(cfg).Stream(testContext(t), model.Request{Model: "m"}, nil)
+	wantKind(t, err, model.ErrMalformed)
+}
