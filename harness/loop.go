@@ -83,13 +83,15 @@ func (s *Session) RunTurn(ctx context.Context, input string) TurnResult {
 func (s *Session) loop(ctx context.Context, turn int) TurnResult {
 	var res TurnResult
 	var repeats repeatTracker
+	fail := func(kind string, err error) TurnResult {
+		res.Status, res.Err = event.TurnFailed, err
+		s.emit(event.Error{Kind: kind, Message: err.Error(), Fatal: true})
+		return res
+	}
 	for {
 		s.drainPending(turn)
 		if res.Steps >= s.opts.MaxSteps {
-			res.Status = event.TurnFailed
-			res.Err = fmt.Errorf("stopped after %d model requests in one turn (max_steps): send a new message to continue", res.Steps)
-			s.emit(event.Error{Kind: "max_steps", Message: res.Err.Error(), Fatal: true})
-			return res
+			return fail("max_steps", fmt.Errorf("stopped after %d model requests in one turn (max_steps): send a new message to continue", res.Steps))
 		}
 		res.Steps++
 
@@ -99,18 +101,14 @@ func (s *Session) loop(ctx context.Context, turn int) TurnResult {
 				res.Status = event.TurnInterrupted
 				return res
 			}
-			res.Status = event.TurnFailed
-			res.Err = err
 			kind := "model"
 			if me, ok := model.AsError(err); ok {
 				kind = string(me.Kind)
 				if me.Usage != nil {
-					res.Usage = res.Usage.Add(*me.Usage)
-					s.reportUsage(turn, *me.Usage, res.Usage)
+					s.countUsage(turn, &res, *me.Usage)
 				}
 			}
-			s.emit(event.Error{Kind: kind, Message: err.Error(), Fatal: true})
-			return res
+			return fail(kind, err)
 		}
 
 		s.uniqueCallIDs(resp.Items)
@@ -125,8 +123,7 @@ func (s *Session) loop(ctx context.Context, turn int) TurnResult {
 				res.FinalText = it.Text
 			}
 		}
-		res.Usage = res.Usage.Add(resp.Usage)
-		s.reportUsage(turn, resp.Usage, res.Usage)
+		s.countUsage(turn, &res, resp.Usage)
 
 		if len(calls) == 0 {
 			if s.hasPending() {
@@ -135,16 +132,13 @@ func (s *Session) loop(ctx context.Context, turn int) TurnResult {
 			res.Status = event.TurnCompleted
 			return res
 		}
-		outcome := s.runCalls(ctx, turn, calls, &repeats)
+		stop := s.runCalls(ctx, turn, calls, &repeats)
 		if ctx.Err() != nil {
 			res.Status = event.TurnInterrupted
 			return res
 		}
-		if outcome.stop != nil {
-			res.Status = event.TurnFailed
-			res.Err = outcome.stop
-			s.emit(event.Error{Kind: outcome.stopKind, Message: outcome.stop.Error(), Fatal: true})
-			return res
+		if stop != nil {
+			return fail("repeated_call", stop)
 		}
 	}
 }
@@ -176,7 +170,10 @@ func (s *Session) forwardDelta(d model.Delta) {
 	}
 }
 
-func (s *Session) reportUsage(turn int, last, turnTotal model.Usage) {
+// countUsage adds one reply's usage to the turn and the session, records it
+// and reports it.
+func (s *Session) countUsage(turn int, res *TurnResult, last model.Usage) {
+	res.Usage = res.Usage.Add(last)
 	s.mu.Lock()
 	s.sessionUsage = s.sessionUsage.Add(last)
 	session := s.sessionUsage
@@ -184,15 +181,11 @@ func (s *Session) reportUsage(turn int, last, turnTotal model.Usage) {
 	if s.opts.Transcript != nil {
 		s.opts.Transcript.Usage(turn, last)
 	}
-	used := last.TotalTokens
-	if used == 0 {
-		used = last.InputTokens + last.OutputTokens
-	}
 	s.emit(event.TokenUsage{
 		Last:          last,
-		Turn:          turnTotal,
+		Turn:          res.Usage,
 		Session:       session,
-		ContextUsed:   used,
+		ContextUsed:   last.TotalTokens,
 		ContextWindow: s.opts.ContextWindow,
 	})
 }

@@ -16,12 +16,6 @@ import (
 	"warden/harness/tool"
 )
 
-// callsOutcome says whether the loop may go on after a batch of calls.
-type callsOutcome struct {
-	stop     error
-	stopKind string
-}
-
 // repeatTracker counts how many times in a row the same call was made.
 type repeatTracker struct {
 	last  string
@@ -76,14 +70,13 @@ func (s *Session) uniqueCallIDs(items []model.Item) {
 
 // runCalls runs one reply's tool calls and records an output for every one
 // of them, whatever happens, so the history stays valid. Calls run in order;
-// a run of consecutive parallel-safe calls runs concurrently.
-func (s *Session) runCalls(ctx context.Context, turn int, calls []model.Item, repeats *repeatTracker) callsOutcome {
-	var out callsOutcome
+// a run of consecutive parallel-safe calls runs concurrently. A non-nil
+// result means the model is repeating itself and the turn must stop.
+func (s *Session) runCalls(ctx context.Context, turn int, calls []model.Item, repeats *repeatTracker) (stop error) {
 	runnable := len(calls)
 	for i, c := range calls {
 		if n := repeats.see(c); n >= s.opts.RepeatLimit {
-			out.stop = fmt.Errorf("stopped: the model made the same %s call %d times in a row", c.Name, n)
-			out.stopKind = "repeated_call"
+			stop = fmt.Errorf("stopped: the model made the same %s call %d times in a row", c.Name, n)
 			runnable = i
 			break
 		}
@@ -92,8 +85,8 @@ func (s *Session) runCalls(ctx context.Context, turn int, calls []model.Item, re
 	for i := 0; i < len(calls); {
 		if i >= runnable || ctx.Err() != nil {
 			reason := "not run: the turn was interrupted"
-			if out.stop != nil {
-				reason = "not run: " + out.stop.Error()
+			if stop != nil {
+				reason = "not run: " + stop.Error()
 			}
 			outputs[i] = s.skipCall(calls[i], reason)
 			i++
@@ -121,7 +114,7 @@ func (s *Session) runCalls(ctx context.Context, turn int, calls []model.Item, re
 		i = j
 	}
 	s.record(turn, outputs...)
-	return out
+	return stop
 }
 
 func (s *Session) parallelSafe(call model.Item) bool {

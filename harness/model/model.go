@@ -151,7 +151,8 @@ type Delta struct {
 }
 
 // Usage counts tokens. Cached input tokens are included in InputTokens, and
-// reasoning tokens in OutputTokens, as the OpenAI APIs report them.
+// reasoning tokens in OutputTokens, as the OpenAI APIs report them. Clients
+// always fill TotalTokens, with input plus output when a provider omits it.
 type Usage struct {
 	InputTokens       int64 `json:"input_tokens"`
 	CachedInputTokens int64 `json:"cached_input_tokens"`

@@ -115,7 +115,8 @@ func (s *responsesStream) handleFast(ev ssestream.Event) (handled, done bool, er
 		}
 		return false, false, s.t.malformed("a "+cmp.Or(ev.Type, "Responses")+" event", err)
 	}
-	switch cmp.Or(h.Type, ev.Type) {
+	h.Type = cmp.Or(h.Type, ev.Type)
+	switch h.Type {
 	case "response.created", "response.in_progress":
 		s.id = cmp.Or(h.Response.ID, s.id)
 	case "response.output_item.added":
@@ -144,15 +145,18 @@ func (s *responsesStream) handleFast(ev ssestream.Event) (handled, done bool, er
 		s.id = cmp.Or(h.Response.ID, s.id)
 		s.setUsage(h.Response.Usage)
 		return true, true, nil
-	case "response.output_item.done", "response.incomplete", "response.failed", "error":
-		return false, false, nil
+	default:
+		// The other events warden reads need the full SDK type; the rest
+		// (part boundaries, *.done echoes, unknown future types) carry
+		// nothing it needs.
+		return !readsEvent(h.Type), false, nil
 	}
-	// Every other event (part boundaries, *.done echoes, unknown future
-	// types) carries nothing warden needs.
 	return true, false, nil
 }
 
-// readsEvent reports whether warden takes anything from events of type t.
+// readsEvent reports whether warden takes anything from events of type t:
+// the one list of them, shared by the fast path and the tolerance for
+// oddly shaped events it does not read.
 func readsEvent(t string) bool {
 	switch t {
 	case "response.created", "response.in_progress", "response.output_item.added",
