@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -136,9 +135,7 @@ func runExec(ctx context.Context, r execRun) error {
 	// consumer reading only the event stream is not left with nothing.
 	setupFailed := func(code int, err error) error {
 		if r.json {
-			if b, merr := event.Marshal(event.Error{Kind: "setup", Message: err.Error(), Fatal: true}); merr == nil {
-				fmt.Fprintf(r.stdout, "%s\n", b)
-			}
+			writeEvent(r.stdout, event.Error{Kind: "setup", Message: err.Error(), Fatal: true})
 		}
 		return &exitError{code: code, err: err}
 	}
@@ -156,16 +153,9 @@ func runExec(ctx context.Context, r execRun) error {
 
 	var sink event.Sink
 	if r.json {
-		out := bufio.NewWriter(r.stdout)
 		sink = func(e event.Event) {
 			answerApproval(e)
-			b, err := event.Marshal(e)
-			if err != nil {
-				b, _ = json.Marshal(map[string]string{"type": "error", "message": err.Error()})
-			}
-			out.Write(b)
-			out.WriteByte('\n')
-			out.Flush()
+			writeEvent(r.stdout, e)
 		}
 	} else {
 		p := newProgressPrinter(r.stderr)
@@ -186,7 +176,11 @@ func runExec(ctx context.Context, r execRun) error {
 	if err != nil {
 		return setupFailed(1, err)
 	}
-	defer sess.Close()
+	defer func() {
+		if err := sess.Close(); err != nil {
+			fmt.Fprintln(r.stderr, "warden:", err)
+		}
+	}()
 
 	res := sess.RunTurn(ctx, r.prompt)
 	switch res.Status {
@@ -211,6 +205,16 @@ func runExec(ctx context.Context, r execRun) error {
 		}
 		return &exitError{code: 1, err: fmt.Errorf("the turn failed: %w", res.Err)}
 	}
+}
+
+// writeEvent prints one event as one JSON line, in a single write so lines
+// never interleave.
+func writeEvent(w io.Writer, e event.Event) {
+	b, err := event.Marshal(e)
+	if err != nil {
+		b, _ = json.Marshal(map[string]string{"type": "error", "message": err.Error()})
+	}
+	w.Write(append(b, '\n'))
 }
 
 // answerApproval refuses approval requests: in exec nobody can answer, and
