@@ -109,12 +109,7 @@ func New(opts Options) (*Session, error) {
 		opts.SessionID = NewSessionID()
 	}
 	s := &Session{opts: opts}
-	s.history = append(s.history, opts.Context...)
-	if opts.Transcript != nil {
-		for _, it := range opts.Context {
-			opts.Transcript.Item(0, it)
-		}
-	}
+	s.record(0, opts.Context...)
 	path := ""
 	if opts.Transcript != nil {
 		path = opts.Transcript.Path()
