@@ -62,7 +62,7 @@ func Start(p Params) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	network := st.SandboxMode == "full-access"
+	network := st.SandboxMode == config.SandboxFullAccess
 	base := instructions.Base(instructions.Params{
 		SandboxMode:    st.SandboxMode,
 		ApprovalPolicy: st.ApprovalPolicy,
@@ -132,9 +132,9 @@ func newClient(st config.Settings, hc *http.Client) (model.Client, error) {
 		KeyEnv:      keyEnv(st.Provider),
 	}
 	switch st.Provider.Wire {
-	case "responses":
+	case config.WireResponses:
 		return modelclient.NewResponses(cfg), nil
-	case "chat":
+	case config.WireChat:
 		return modelclient.NewChat(cfg), nil
 	}
 	return nil, fmt.Errorf("provider %s: unknown wire %q (want responses or chat)", st.Provider.Name, st.Provider.Wire)
