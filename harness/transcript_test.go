@@ -16,9 +16,10 @@ import (
 	"warden/harness/transcript"
 )
 
-func TestTranscriptHoldsEveryItemAndNoKey(t *testing.T) {
+// The key never reaching a transcript is checked where a leak could happen,
+// in harness/launch (which holds the settings) and in cmd/warden.
+func TestTranscriptHoldsEveryItem(t *testing.T) {
 	forEachWire(t, func(t *testing.T, w wire) {
-		const key = "sk-very-secret-key-xyz"
 		_, url := fake(t,
 			reply(fakemodel.Output{Reasoning: &fakemodel.Reasoning{Summary: []string{"plan"}, EncryptedContent: "gAAAA-opaque"}},
 				call("call_1", "echo", `{"text":"one"}`)),
@@ -30,7 +31,7 @@ func TestTranscriptHoldsEveryItemAndNoKey(t *testing.T) {
 		}
 		reg, _ := tool.NewRegistry(echoTool{})
 		sess, err := harness.New(harness.Options{
-			Client:          w.newClient(modelclient.Config{BaseURL: url, APIKey: key}),
+			Client:          w.newClient(modelclient.Config{BaseURL: url, APIKey: "sk-test"}),
 			Model:           "gpt-5",
 			Context:         []model.Item{model.UserMessage("<environment_context>cwd</environment_context>")},
 			Tools:           reg,
@@ -58,9 +59,6 @@ func TestTranscriptHoldsEveryItemAndNoKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		raw, _ := os.ReadFile(tw.Path())
-		if bytes.Contains(raw, []byte(key)) {
-			t.Fatal("key in transcript")
-		}
 		for _, kind := range []string{`"kind":"session"`, `"kind":"turn_start"`, `"kind":"usage"`, `"kind":"turn_end"`} {
 			if !bytes.Contains(raw, []byte(kind)) {
 				t.Errorf("no %s line", kind)
