@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"warden/sandbox"
 )
 
 // exitError carries a process exit status up to main, so subcommands return
@@ -33,6 +35,9 @@ func usageErr(format string, args ...any) error {
 }
 
 func main() {
+	if sandbox.IsHelper() {
+		sandbox.HelperMain() // warden re-executed to confine a command
+	}
 	root := newRootCommand()
 	err := root.Execute()
 	if err == nil {
@@ -60,7 +65,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newExecCommand())
+	root.AddCommand(newExecCommand(), newSandboxCommand())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})

@@ -88,6 +88,7 @@ type Settings struct {
 
 	SandboxMode    string
 	ApprovalPolicy string
+	Sandbox        SandboxSettings
 
 	// ProjectDocMaxBytes caps the AGENTS.md text given to the model; 0
 	// gives it none.
@@ -95,6 +96,24 @@ type Settings struct {
 
 	// ConfigFile is the file that was loaded, "" if none was.
 	ConfigFile string
+}
+
+// SandboxSettings are the [sandbox] table: what sandboxed commands may do
+// besides what the mode allows, and how long they may run.
+type SandboxSettings struct {
+	// Network lets sandboxed commands reach the network.
+	Network bool
+	// WritableRoots are directories writable under workspace-write besides
+	// the workspace: absolute, with a leading ~/ expanded.
+	WritableRoots []string
+	// CommandTimeout applies to a command that sets none; a command may ask
+	// for up to MaxCommandTimeout.
+	CommandTimeout    time.Duration
+	MaxCommandTimeout time.Duration
+	// EnvExclude and EnvInclude are glob patterns of environment variable
+	// names to drop, and to keep although they look like secrets.
+	EnvExclude []string
+	EnvInclude []string
 }
 
 // MissingKey reports the environment variable that should hold the
@@ -149,6 +168,10 @@ func Load(ov Overrides, getenv func(string) string) (Settings, error) {
 		SandboxMode:        SandboxReadOnly,
 		ApprovalPolicy:     ApprovalOnRequest,
 		ProjectDocMaxBytes: 32 * 1024,
+		Sandbox: SandboxSettings{
+			CommandTimeout:    3 * time.Minute,
+			MaxCommandTimeout: 30 * time.Minute,
+		},
 	}
 	providers := builtinProviders()
 	providerName := DefaultProvider
@@ -173,6 +196,12 @@ func Load(ov Overrides, getenv func(string) string) (Settings, error) {
 		p := providers["openai"]
 		p.BaseURL = u
 		providers["openai"] = p
+	}
+
+	if f != nil {
+		if err := f.applySandbox(&s.Sandbox, getenv); err != nil {
+			return Settings{}, err
+		}
 	}
 
 	if err := applyOverrides(ov, &s, providers, &providerName); err != nil {

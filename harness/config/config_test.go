@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -61,8 +62,9 @@ func TestDefaults(t *testing.T) {
 		SandboxMode:        SandboxReadOnly,
 		ApprovalPolicy:     ApprovalOnRequest,
 		ProjectDocMaxBytes: 32768,
+		Sandbox:            SandboxSettings{CommandTimeout: 3 * time.Minute, MaxCommandTimeout: 30 * time.Minute},
 	}
-	if s != want {
+	if !reflect.DeepEqual(s, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", s, want)
 	}
 }
@@ -80,13 +82,21 @@ sandbox_mode = "workspace-write"
 approval_policy = "never"
 project_doc_max_bytes = 1000
 
+[sandbox]
+network = true
+writable_roots = ["/srv/data", "~/scratch"]
+command_timeout = "90s"
+max_command_timeout = "1h"
+env_exclude = ["AWS_*"]
+env_include = ["GH_TOKEN"]
+
 [providers.local]
 base_url = "http://localhost:8000/v1"
 env_key = "LOCAL_KEY"
 
 [models."my-local-model"]
 context_window = 32768
-`, map[string]string{"LOCAL_KEY": "  k  \n"}, Overrides{})
+`, map[string]string{"LOCAL_KEY": "  k  \n", "HOME": "/home/ada"}, Overrides{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,9 +112,17 @@ context_window = 32768
 		SandboxMode:        SandboxWorkspaceWrite,
 		ApprovalPolicy:     ApprovalNever,
 		ProjectDocMaxBytes: 1000,
-		ConfigFile:         path,
+		Sandbox: SandboxSettings{
+			Network:           true,
+			WritableRoots:     []string{"/srv/data", "/home/ada/scratch"},
+			CommandTimeout:    90 * time.Second,
+			MaxCommandTimeout: time.Hour,
+			EnvExclude:        []string{"AWS_*"},
+			EnvInclude:        []string{"GH_TOKEN"},
+		},
+		ConfigFile: path,
 	}
-	if s != want {
+	if !reflect.DeepEqual(s, want) {
 		t.Errorf("\n got %+v\nwant %+v", s, want)
 	}
 }
@@ -377,6 +395,14 @@ func TestErrors(t *testing.T) {
 		{"project_doc_max_bytes", "project_doc_max_bytes = -1", nil, Overrides{}, `load config FILE: line 1: project_doc_max_bytes must be 0 or more, got -1`},
 		{"context_window", "[models.\"m\"]\ncontext_window = 0", nil, Overrides{}, `load config FILE: line 2: models.m.context_window must be positive, got 0`},
 		{"empty model", "model = \"\"", nil, Overrides{}, `load config FILE: line 1: model must not be empty`},
+		{"writable root relative", "[sandbox]\nwritable_roots = [\"build\"]", nil, Overrides{}, `load config FILE: line 2: sandbox.writable_roots: "build" must be an absolute path (or start with ~/)`},
+		{"writable root home without HOME", "[sandbox]\n\nwritable_roots = [\"~/x\"]", nil, Overrides{}, `load config FILE: line 3: sandbox.writable_roots: "~/x" needs HOME, which is not set`},
+		{"command timeout", "[sandbox]\ncommand_timeout = 60", nil, Overrides{}, `load config FILE: line 2: sandbox.command_timeout must be a duration string such as "300s" or "5m", got 60`},
+		{"command timeout over the cap", "[sandbox]\nmax_command_timeout = \"1m\"\ncommand_timeout = \"2m\"", nil, Overrides{}, `load config FILE: line 3: sandbox.command_timeout (2m0s) must not exceed sandbox.max_command_timeout (1m0s)`},
+		{"default timeout over a lowered cap", "[sandbox]\nmax_command_timeout = \"1m\"", nil, Overrides{}, `load config FILE: line 2: sandbox.command_timeout (3m0s) must not exceed sandbox.max_command_timeout (1m0s)`},
+		{"env pattern", "[sandbox]\nenv_exclude = [\"AWS_[\"]", nil, Overrides{}, `load config FILE: line 2: sandbox.env_exclude: malformed pattern "AWS_["`},
+		{"empty env pattern", "[sandbox]\nenv_include = [\"\"]", nil, Overrides{}, `load config FILE: line 2: sandbox.env_include: malformed pattern ""`},
+		{"network type", "[sandbox]\nnetwork = \"yes\"", nil, Overrides{}, `load config FILE: line 2 (last key "sandbox.network"): incompatible types`},
 		{"bad file is an error even when a flag overrides it", "sandbox_mode = \"x\"", nil, Overrides{SandboxMode: "read-only"}, `load config FILE: line 1: sandbox_mode must be`},
 	}
 	for _, tt := range tests {
@@ -421,7 +447,8 @@ func TestUnknownKeys(t *testing.T) {
 		{"top level", "model = \"m\"\nmodle = \"m\"", []string{`line 2: unknown key "modle"`}},
 		{"in a provider", "[providers.openai]\nbase_url = \"http://h/v1\"\napi_key = \"sk\"", []string{`line 3: unknown key "providers.openai.api_key"`}},
 		{"in a model", "[models.m]\ncontext = 5", []string{`line 2: unknown key "models.m.context"`}},
-		{"a whole table, reported once", "[sandbox]\nmode = \"x\"\nnetwork = true", []string{`line 1: unknown key "sandbox"`}},
+		{"a whole table, reported once", "[sandboxes]\nmode = \"x\"\nnetwork = true", []string{`line 1: unknown key "sandboxes"`}},
+		{"in the sandbox table", "[sandbox]\nnetwork = true\nnetwork_access = true", []string{`line 3: unknown key "sandbox.network_access"`}},
 		{"several", "a = 1\nmodel = \"m\"\nb = 2", []string{`line 1: unknown key "a"`, `line 3: unknown key "b"`}},
 	}
 	for _, tt := range tests {

@@ -25,8 +25,18 @@ type fileConfig struct {
 	SandboxMode        *string                 `toml:"sandbox_mode"`
 	ApprovalPolicy     *string                 `toml:"approval_policy"`
 	ProjectDocMaxBytes *int                    `toml:"project_doc_max_bytes"`
+	Sandbox            *fileSandbox            `toml:"sandbox"`
 	Providers          map[string]fileProvider `toml:"providers"`
 	Models             map[string]fileModel    `toml:"models"`
+}
+
+type fileSandbox struct {
+	Network           *bool    `toml:"network"`
+	WritableRoots     []string `toml:"writable_roots"`
+	CommandTimeout    any      `toml:"command_timeout"`
+	MaxCommandTimeout any      `toml:"max_command_timeout"`
+	EnvExclude        []string `toml:"env_exclude"`
+	EnvInclude        []string `toml:"env_include"`
 }
 
 type fileProvider struct {

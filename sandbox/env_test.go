@@ -1,0 +1,61 @@
+package sandbox
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestEnvFilter(t *testing.T) {
+	t.Parallel()
+	environ := []string{
+		"PATH=/usr/bin", "HOME=/home/ada", "LANG=C.UTF-8",
+		"OPENAI_API_KEY=sk-live-1234", "aws_secret_access_key=x", "GITHUB_TOKEN=ghp",
+		"DB_PASSWORD=p", "MYSQL_PWD_PASSWD=p", "GOOGLE_APPLICATION_CREDENTIALS=/k.json",
+		"HARMLESS=x-sk-live-1234-and-more", // holds the session's key: dropped whatever the name
+		"AWS_REGION=eu", "DATABASE_URL=postgres://u:p@h/db", "GPG_KEY_ID=abc",
+		"WARDEN_SANDBOX=full-access", "WARDEN_NETWORK_DISABLED=0",
+		"MYSQL_PWD=p", "GH_PAT=ghp", "SSH_AUTH_SOCK=/run/agent", "SESSION_COOKIE=c",
+		"REDIS_URL=redis://:hunter2@cache:6379/0", "SITE=https://example.com/a:b@c",
+		"PWD=/home/ada/proj", "OLDPWD=/home/ada",
+		"malformed", "=novalue",
+	}
+	p := EnvPolicy{
+		Exclude: []string{"aws_*", "DATABASE_URL"},
+		Include: []string{"gpg_key_*", "OPENAI_API_KEY"},
+		Secrets: []string{"sk-live-1234"},
+	}
+	kept, dropped := p.filter(environ)
+	want := []string{"PATH=/usr/bin", "HOME=/home/ada", "LANG=C.UTF-8", "GPG_KEY_ID=abc",
+		"SITE=https://example.com/a:b@c", "PWD=/home/ada/proj", "OLDPWD=/home/ada"}
+	if !slices.Equal(kept, want) {
+		t.Errorf("kept %q\nwant %q", kept, want)
+	}
+	for _, name := range []string{"OPENAI_API_KEY", "aws_secret_access_key", "GITHUB_TOKEN", "DB_PASSWORD",
+		"MYSQL_PWD_PASSWD", "GOOGLE_APPLICATION_CREDENTIALS", "HARMLESS", "AWS_REGION", "DATABASE_URL",
+		"WARDEN_SANDBOX", "WARDEN_NETWORK_DISABLED", "MYSQL_PWD", "GH_PAT", "SSH_AUTH_SOCK",
+		"SESSION_COOKIE", "REDIS_URL"} {
+		if !slices.Contains(dropped, name) {
+			t.Errorf("%s not dropped", name)
+		}
+	}
+}
+
+func TestCheckEnvPatterns(t *testing.T) {
+	t.Parallel()
+	if err := CheckEnvPatterns([]string{"AWS_*", "X?"}); err != nil {
+		t.Error(err)
+	}
+	if err := CheckEnvPatterns([]string{"ok", "bad["}); err == nil || err.Error() != `malformed pattern "bad["` {
+		t.Errorf("got %v", err)
+	}
+}
+
+// A secret too short to be a credential is matched whole only: a one-letter
+// "key" must not empty the environment.
+func TestEnvShortSecret(t *testing.T) {
+	t.Parallel()
+	kept, _ := EnvPolicy{Secrets: []string{"x"}}.filter([]string{"PATH=/usr/bin:/x", "ONE=x"})
+	if !slices.Equal(kept, []string{"PATH=/usr/bin:/x"}) {
+		t.Errorf("kept %q", kept)
+	}
+}

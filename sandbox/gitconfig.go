@@ -1,0 +1,114 @@
+package sandbox
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// configReferences lists the paths a git config file makes git read or run
+// from: included files (include.path, includeIf.*.path) and the
+// core.hooksPath directory. Relative include paths are relative to the
+// config file's directory, a relative hooksPath to the work tree. It reads
+// enough of git's format for these keys: sections, quoted values, comments.
+func configReferences(config, configDir, workTree string) []string {
+	var refs []string
+	forEachConfigValue(config, func(section, key, value string) {
+		switch {
+		case (section == "include" || strings.HasPrefix(section, "includeif")) && key == "path":
+			refs = append(refs, resolveConfigPath(value, configDir))
+		case section == "core" && key == "hookspath":
+			refs = append(refs, resolveConfigPath(value, workTree))
+		}
+	})
+	return refs
+}
+
+// worktreeConfig reports whether extensions.worktreeConfig is on, which
+// makes git read config.worktree too.
+func worktreeConfig(config string) bool {
+	on := false
+	forEachConfigValue(config, func(section, key, value string) {
+		if section == "extensions" && key == "worktreeconfig" {
+			on = strings.EqualFold(value, "true") || value == "1" || strings.EqualFold(value, "yes") || strings.EqualFold(value, "on")
+		}
+	})
+	return on
+}
+
+func forEachConfigValue(config string, fn func(section, key, value string)) {
+	fi, err := os.Lstat(config)
+	if err != nil || !fi.Mode().IsRegular() {
+		return
+	}
+	f, err := os.Open(config)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(io.LimitReader(f, 1<<20))
+	section := ""
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "[") {
+			end := strings.IndexByte(line, ']')
+			if end < 0 {
+				continue
+			}
+			name := line[1:end]
+			sub := ""
+			if i := strings.IndexAny(name, " \t"); i >= 0 {
+				name, sub = name[:i], strings.Trim(strings.TrimSpace(name[i:]), `"`)
+			}
+			section = strings.ToLower(name)
+			if sub != "" {
+				section += "." + sub
+			}
+			line = strings.TrimSpace(line[end+1:])
+			if line == "" {
+				continue
+			}
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if !ok || line == "" || line[0] == '#' || line[0] == ';' {
+			continue
+		}
+		fn(section, strings.ToLower(strings.TrimSpace(key)), configValue(value))
+	}
+}
+
+// configValue unquotes a value and drops a trailing comment.
+func configValue(v string) string {
+	v = strings.TrimSpace(v)
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == '\\' && i+1 < len(v):
+			i++
+			b.WriteByte(v[i])
+		case (c == '#' || c == ';') && !quoted:
+			return strings.TrimSpace(b.String())
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func resolveConfigPath(p, base string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	if !filepath.IsAbs(p) {
+		return filepath.Join(base, p)
+	}
+	return p
+}

@@ -1,0 +1,566 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// MinLandlockABI is the oldest Landlock the sandbox runs on: ABI 3 (Linux
+// 6.2) is the first to restrict every way of changing a file's contents,
+// truncate(2) included.
+const MinLandlockABI = 3
+
+// Config configures a Runner.
+type Config struct {
+	Policy Policy
+	Env    EnvPolicy
+	// Environ is the environment commands start from, before filtering;
+	// os.Environ() if nil.
+	Environ []string
+	// DefaultTimeout applies to commands that set none; 0 means none.
+	DefaultTimeout time.Duration
+	// MaxTimeout caps what a command may ask for; 0 means no cap.
+	MaxTimeout time.Duration
+	// OutputLimit bounds the output kept of a command (DefaultOutputLimit
+	// if 0).
+	OutputLimit int
+	// HelperPath is the binary started as the helper: this one by default,
+	// which must then call HelperMain when IsHelper (see cmd/warden).
+	HelperPath string
+	// CacheDir is where build tools write their caches under
+	// WorkspaceWrite (GOCACHE, XDG_CACHE_HOME, npm's cache). Default:
+	// $XDG_CACHE_HOME/warden/sandbox/NAME-HASH, one per workspace.
+	CacheDir string
+}
+
+// Command is one command to run.
+type Command struct {
+	// Args is the program and its arguments; the program is looked up in
+	// the command's PATH.
+	Args []string
+	// Dir is where it runs: absolute, or relative to the workspace; the
+	// workspace if empty.
+	Dir   string
+	Stdin io.Reader
+	// Stdout and Stderr receive the output as it comes, instead of its
+	// being captured in Result.Output. Stderr is still captured besides,
+	// so that denials can be explained.
+	Stdout, Stderr io.Writer
+	// Timeout limits how long it may run: 0 takes the runner's default,
+	// and more than the runner's MaxTimeout is cut down to it.
+	Timeout time.Duration
+	// OnOutput receives captured output as it comes, from another
+	// goroutine; it must not block for long.
+	OnOutput func([]byte)
+	// Signals are passed on to the command's process group while it runs.
+	Signals <-chan os.Signal
+}
+
+// Result is how a command ended. A command that ran and failed is a Result,
+// not an error.
+type Result struct {
+	// ExitCode is the command's exit status; 128+N when signal N killed
+	// it, 127 when it was not found and 126 when it could not be executed.
+	// -1 when warden killed it (TimedOut, Interrupted).
+	ExitCode int
+	// Signal names the signal that ended it, if one did.
+	Signal      string
+	TimedOut    bool
+	Interrupted bool
+	// NotStarted: the program was not found or could not be executed.
+	NotStarted bool
+	Duration   time.Duration
+	// Timeout is the limit that applied (0: none).
+	Timeout time.Duration
+	Output  Output
+	// Denials are what the sandbox stopped the command from doing, as far
+	// as its output tells.
+	Denials []Denial
+
+	setup         *setupReport // what a probe run of the helper set up
+	hiddenSockets []string     // the Unix sockets the helper hid
+}
+
+// SetupError means the sandbox was not set up, so the command did not run.
+type SetupError struct {
+	Stage string // "probe", "namespaces", "mount", "landlock", …
+	Err   error
+}
+
+func (e *SetupError) Error() string {
+	return fmt.Sprintf("sandbox not set up (%s): %v", e.Stage, e.Err)
+}
+func (e *SetupError) Unwrap() error { return e.Err }
+
+// Runner runs a session's commands under its policy.
+type Runner struct {
+	cfg      Config
+	pol      resolved
+	tmpDir   string // private TMPDIR under WorkspaceWrite
+	cacheDir string
+
+	probeOnce sync.Once
+	probe     Probe
+}
+
+// NewRunner checks the policy and prepares the directories it writes to.
+// It does not probe the kernel yet: the first command (or Probe) does.
+func NewRunner(cfg Config) (*Runner, error) {
+	pol, err := resolvePolicy(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckEnvPatterns(cfg.Env.Exclude); err != nil {
+		return nil, fmt.Errorf("sandbox env exclude: %w", err)
+	}
+	if err := CheckEnvPatterns(cfg.Env.Include); err != nil {
+		return nil, fmt.Errorf("sandbox env include: %w", err)
+	}
+	if cfg.HelperPath == "" {
+		cfg.HelperPath = "/proc/self/exe"
+	}
+	if cfg.Environ == nil {
+		cfg.Environ = os.Environ()
+	}
+	r := &Runner{cfg: cfg, pol: pol}
+	if pol.Mode == WorkspaceWrite {
+		removeStaleTempDirs()
+		if r.tmpDir, err = os.MkdirTemp("", fmt.Sprintf("%s%d-", tempPrefix, os.Getpid())); err != nil {
+			return nil, fmt.Errorf("sandbox temporary directory: %w", err)
+		}
+		if r.tmpDir, err = filepath.EvalSymlinks(r.tmpDir); err != nil {
+			return nil, fmt.Errorf("sandbox temporary directory: %w", err)
+		}
+		r.cacheDir = cfg.CacheDir
+		if r.cacheDir == "" {
+			r.cacheDir = defaultCacheDir(pol.workspace, cfg.Environ)
+		}
+		if err := os.MkdirAll(r.cacheDir, 0o700); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("sandbox cache directory: %w", err)
+		}
+		if r.cacheDir, err = filepath.EvalSymlinks(r.cacheDir); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("sandbox cache directory: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// defaultCacheDir is one cache directory per workspace, so that one
+// project's commands cannot plant build outputs another project's will use.
+// Without a home to keep it in, it lives in the temporary directory.
+func defaultCacheDir(workspace string, environ []string) string {
+	base := lookupEnv(environ, "XDG_CACHE_HOME")
+	if !filepath.IsAbs(base) {
+		home := lookupEnv(environ, "HOME")
+		if !filepath.IsAbs(home) {
+			home = filepath.Join(os.TempDir(), fmt.Sprintf("warden-%d", os.Getuid()))
+		}
+		base = filepath.Join(home, ".cache")
+	}
+	sum := sha256.Sum256([]byte(workspace))
+	return filepath.Join(base, "warden", "sandbox", filepath.Base(workspace)+"-"+hex.EncodeToString(sum[:6]))
+}
+
+func lookupEnv(environ []string, name string) string {
+	v := ""
+	for _, kv := range environ {
+		if n, val, ok := cutEnv(kv); ok && n == name {
+			v = val
+		}
+	}
+	return v
+}
+
+func cutEnv(kv string) (name, value string, ok bool) {
+	for i := 0; i < len(kv); i++ {
+		if kv[i] == '=' {
+			return kv[:i], kv[i+1:], i > 0
+		}
+	}
+	return "", "", false
+}
+
+// tempPrefix starts the names of the private temporary directories, which
+// carry the runner's process id: a runner killed before Close leaves one
+// behind, and the next runner removes it.
+const tempPrefix = "warden-tmp-"
+
+func removeStaleTempDirs() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*-*"))
+	for _, d := range dirs {
+		pidText, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), tempPrefix), "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) != syscall.ESRCH {
+			continue // not ours, or its runner may live
+		}
+		if fi, err := os.Lstat(d); err == nil && fi.IsDir() && ownedByMe(fi) {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+// Policy is the runner's policy, with its paths resolved.
+func (r *Runner) Policy() Policy {
+	p := r.pol.Policy
+	p.Workspace = r.pol.workspace
+	if len(r.pol.roots) > 1 {
+		p.WritableRoots = append([]string(nil), r.pol.roots[1:]...)
+	}
+	return p
+}
+
+// TempDir is the private temporary directory of WorkspaceWrite, "" in other
+// modes; CacheDir likewise the build tools' cache directory.
+func (r *Runner) TempDir() string  { return r.tmpDir }
+func (r *Runner) CacheDir() string { return r.cacheDir }
+
+// Probe reports what the kernel supports, probing it on first use.
+func (r *Runner) Probe() Probe {
+	r.probeOnce.Do(func() { r.probe = RunProbe(r.cfg.HelperPath) })
+	return r.probe
+}
+
+// Close removes the private temporary directory.
+func (r *Runner) Close() error {
+	if r.tmpDir == "" {
+		return nil
+	}
+	err := os.RemoveAll(r.tmpDir)
+	r.tmpDir = ""
+	return err
+}
+
+// Run runs one command and waits for it, its timeout, or ctx. When ctx is
+// done or the timeout passes, every process the command started is killed.
+func (r *Runner) Run(ctx context.Context, c Command) (Result, error) {
+	if len(c.Args) == 0 || c.Args[0] == "" {
+		return Result{}, errors.New("sandbox: no command to run")
+	}
+	dir := c.Dir
+	if dir == "" {
+		dir = r.pol.workspace
+	} else if !filepath.IsAbs(dir) {
+		dir = filepath.Join(r.pol.workspace, dir)
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return Result{}, fmt.Errorf("sandbox: working directory %s: not a directory", dir)
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = r.cfg.DefaultTimeout
+	}
+	if r.cfg.MaxTimeout > 0 && (timeout <= 0 || timeout > r.cfg.MaxTimeout) {
+		timeout = r.cfg.MaxTimeout
+	}
+
+	var spec *helperSpec
+	var prot protection
+	if r.pol.Mode != FullAccess {
+		if err := r.Probe().Check(r.pol.Policy); err != nil {
+			return Result{}, &SetupError{Stage: "probe", Err: err}
+		}
+		s := helperSpec{Network: r.pol.Network, Dir: dir, MinLandlockABI: MinLandlockABI}
+		if r.pol.Mode == WorkspaceWrite {
+			// Found anew each time: a command may have created a
+			// repository since the last.
+			var err error
+			if prot, err = protectedPaths(r.pol.roots); err != nil {
+				return Result{}, &SetupError{Stage: "protect", Err: err}
+			}
+			s.Writable = append(append([]string(nil), r.pol.roots...), r.tmpDir, r.cacheDir)
+			s.Protected = prot.Mounts
+			s.WritableShm = true
+		}
+		spec = &s
+	}
+	res, err := r.run(ctx, c, dir, timeout, spec)
+	if err != nil {
+		return res, err
+	}
+	if spec != nil {
+		res.Denials = removeAbsent(prot.Absent)
+		res.Denials = append(res.Denials, findDenials(res.Output.Text(), denialContext{
+			dir:         dir,
+			mode:        r.pol.Mode,
+			network:     r.pol.Network,
+			writable:    spec.Writable,
+			protected:   spec.Protected,
+			hidden:      res.hiddenSockets,
+			hostAllows:  hostCanChange,
+			hostListens: hostListening,
+			hostOwns:    hostOwns,
+		})...)
+	}
+	return res, nil
+}
+
+// removeAbsent deletes what a command created where nothing may be, and
+// says so. The window in which it existed is the command's run, in which
+// nothing outside the sandbox should be acting on the workspace.
+func removeAbsent(paths []absentPath) []Denial {
+	var ds []Denial
+	for _, a := range paths {
+		if _, err := os.Lstat(a.Path); err != nil {
+			continue
+		}
+		why := a.Why + "; warden removed it"
+		if err := os.RemoveAll(a.Path); err != nil {
+			why = fmt.Sprintf("%s; removing it failed: %v", a.Why, err)
+		}
+		ds = append(ds, Denial{Op: "create", Target: a.Path, Reason: why})
+	}
+	return ds
+}
+
+// environ is the environment of a command: the user's, filtered, plus what
+// tells scripts about the sandbox and where to write temporary files and
+// caches.
+func (r *Runner) environ(dir string) []string {
+	env, _ := r.cfg.Env.filter(r.cfg.Environ)
+	env = setEnv(env, "WARDEN_SANDBOX", string(r.pol.Mode))
+	if !r.pol.NetworkAllowed() {
+		env = setEnv(env, "WARDEN_NETWORK_DISABLED", "1")
+	}
+	env = setEnv(env, "PWD", dir)
+	if r.pol.Mode == WorkspaceWrite {
+		env = setEnv(env, "TMPDIR", r.tmpDir)
+		env = setEnv(env, "XDG_CACHE_HOME", r.cacheDir)
+		env = setEnv(env, "GOCACHE", filepath.Join(r.cacheDir, "go-build"))
+		env = setEnv(env, "npm_config_cache", filepath.Join(r.cacheDir, "npm"))
+	}
+	return env
+}
+
+// run starts the command (through the helper when spec is set) and waits.
+func (r *Runner) run(ctx context.Context, c Command, dir string, timeout time.Duration, spec *helperSpec) (Result, error) {
+	capt := newCapture(r.cfg.OutputLimit, c.OnOutput)
+	cmd := &exec.Cmd{Dir: dir, Env: r.environ(dir), Stdin: c.Stdin, WaitDelay: 2 * time.Second}
+	switch {
+	case c.Stdout == nil && c.Stderr == nil:
+		cmd.Stdout, cmd.Stderr = capt, capt // the same writer: one pipe, in order
+	default:
+		cmd.Stdout = c.Stdout
+		if cmd.Stdout == nil {
+			cmd.Stdout = capt
+		}
+		cmd.Stderr = capt
+		if c.Stderr != nil {
+			cmd.Stderr = io.MultiWriter(c.Stderr, capt)
+		}
+	}
+	if spec != nil {
+		stop, err := pipeStdio(cmd)
+		if err != nil {
+			return Result{}, &SetupError{Stage: "start", Err: err}
+		}
+		defer stop()
+	}
+
+	var status *statusReader
+	if spec == nil {
+		cmd.Path, cmd.Args = c.Args[0], c.Args
+		if lp, err := exec.LookPath(c.Args[0]); err == nil || errors.Is(err, exec.ErrDot) {
+			cmd.Path = lp
+		}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	} else {
+		var err error
+		if status, err = r.prepareHelper(cmd, *spec, c.Args); err != nil {
+			return Result{}, &SetupError{Stage: "start", Err: err}
+		}
+		defer status.close()
+	}
+
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		if spec != nil {
+			return Result{}, &SetupError{Stage: "namespaces", Err: namespaceError(err)}
+		}
+		res := Result{ExitCode: exitNotFound, NotStarted: true, Timeout: timeout}
+		if !errors.Is(err, exec.ErrNotFound) && !errors.Is(err, fs.ErrNotExist) {
+			res.ExitCode = exitNotExecutable
+		}
+		fmt.Fprintf(cmd.Stderr, "warden: %s: %v\n", c.Args[0], unwrapPathError(err))
+		res.Output = capt.output()
+		return res, nil
+	}
+	if status != nil {
+		status.started()
+	}
+	res := r.wait(ctx, cmd, c.Signals, timeout, spec != nil)
+	res.Duration = time.Since(start)
+	res.Timeout = timeout
+	res.Output = capt.output()
+
+	if status != nil {
+		st, ok := status.result()
+		switch {
+		case ok && st.Error != "" && !st.NotStarted:
+			return res, &SetupError{Stage: st.Stage, Err: errors.New(st.Error)}
+		case ok && !res.TimedOut && !res.Interrupted:
+			res.ExitCode, res.Signal, res.NotStarted = st.ExitCode, st.Signal, st.NotStarted
+			res.setup = st.Report
+			res.hiddenSockets = st.Hidden
+		}
+	}
+	return res, nil
+}
+
+// wait waits for the command, killing it on timeout or when ctx is done.
+func (r *Runner) wait(ctx context.Context, cmd *exec.Cmd, signals <-chan os.Signal, timeout time.Duration, sandboxed bool) Result {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	pid := cmd.Process.Pid
+	// The helper is the init of the command's PID namespace: killing it
+	// kills every process in there. Without a sandbox, the command leads
+	// its own process group.
+	kill := func() {
+		if sandboxed {
+			syscall.Kill(pid, syscall.SIGKILL)
+		} else {
+			syscall.Kill(-pid, syscall.SIGKILL)
+		}
+	}
+	var res Result
+	for {
+		select {
+		case <-done:
+			return exitResult(cmd.ProcessState, res)
+		case <-ctx.Done():
+			kill()
+			<-done
+			res.Interrupted, res.ExitCode = true, -1
+			return res
+		case <-expired:
+			kill()
+			<-done
+			res.TimedOut, res.ExitCode = true, -1
+			return res
+		case s := <-signals:
+			sig, ok := s.(syscall.Signal)
+			if !ok {
+				continue
+			}
+			if sandboxed {
+				syscall.Kill(pid, sig) // the helper passes it on to the command's group
+			} else {
+				syscall.Kill(-pid, sig)
+			}
+		}
+	}
+}
+
+func exitResult(ps *os.ProcessState, res Result) Result {
+	if ps == nil {
+		res.ExitCode = -1
+		return res
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		res.ExitCode = 128 + int(ws.Signal())
+		res.Signal = ws.Signal().String()
+		return res
+	}
+	res.ExitCode = ps.ExitCode()
+	return res
+}
+
+// pipeStdio makes sure that a sandboxed command's standard streams are
+// pipes. A file or terminal passed as it is would be a descriptor on the
+// outside's mounts: through it a command could chmod, chown or retime the
+// file (even make a setuid binary of an output file), change the
+// terminal's settings, or read what the user types elsewhere. Pipes carry
+// the data and nothing else. Stdin is fed by a goroutine that is not waited
+// for (a terminal read cannot be interrupted); stop closes its pipe.
+func pipeStdio(cmd *exec.Cmd) (stop func(), err error) {
+	for _, w := range []*io.Writer{&cmd.Stdout, &cmd.Stderr} {
+		if f, ok := (*w).(*os.File); ok && !anonymousPipe(f) {
+			*w = struct{ io.Writer }{f} // exec copies through a pipe of its own
+		}
+	}
+	if f, ok := cmd.Stdin.(*os.File); ok && anonymousPipe(f) {
+		return func() {}, nil
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	if in := cmd.Stdin; in != nil {
+		go func() {
+			io.Copy(pw, in)
+			pw.Close()
+		}()
+	} else {
+		pw.Close() // nothing to read: end of file at once
+	}
+	cmd.Stdin = pr
+	return func() { pr.Close(); pw.Close() }, nil
+}
+
+// statusReader collects the helper's status line.
+type statusReader struct {
+	w    *os.File // the helper's end, closed in the runner once started
+	r    *os.File
+	done chan struct{}
+	data []byte
+	// parentFiles are further files handed to the helper, closed here
+	// once it has its own copies.
+	parentFiles []*os.File
+}
+
+func newStatusReader() (*statusReader, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	s := &statusReader{r: r, w: w, done: make(chan struct{})}
+	go func() {
+		s.data, _ = io.ReadAll(io.LimitReader(r, 1<<16))
+		close(s.done)
+	}()
+	return s, nil
+}
+
+func (s *statusReader) started() {
+	s.w.Close()
+	for _, f := range s.parentFiles {
+		f.Close()
+	}
+}
+
+func (s *statusReader) close() {
+	s.started()
+	s.r.Close()
+}
+
+// result waits for the helper's status; ok is false when it sent none
+// (it was killed, or died before it could).
+func (s *statusReader) result() (helperStatus, bool) {
+	<-s.done
+	var st helperStatus
+	if len(s.data) == 0 || json.Unmarshal(s.data, &st) != nil {
+		return st, false
+	}
+	return st, true
+}

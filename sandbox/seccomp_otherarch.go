@@ -1,0 +1,5 @@
+//go:build linux && !amd64 && !arm64
+
+package sandbox
+
+func nativeSeccompArch() (seccompArch, bool) { return seccompArch{}, false }
