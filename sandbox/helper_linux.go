@@ -7,8 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // HelperMain is the helper's whole life: set up the sandbox described by
@@ -34,8 +38,9 @@ const (
 
 func helperMain(args []string) int {
 	status := os.NewFile(statusFD, "sandbox status")
-	syscall.CloseOnExec(statusFD)
-	syscall.CloseOnExec(socketsFD)
+	for _, fd := range []int{requestFD, statusFD, socketsFD} {
+		syscall.CloseOnExec(fd)
+	}
 	report := func(st helperStatus) {
 		if status != nil {
 			json.NewEncoder(status).Encode(st)
@@ -46,19 +51,45 @@ func helperMain(args []string) int {
 		fmt.Fprintf(os.Stderr, "warden sandbox: %s: %v\n", stage, err)
 		return exitSetupFailed
 	}
-	if len(args) < 2 || args[1] != "--" {
-		return fail("start", errors.New("usage: "+HelperName+" SPEC -- COMMAND [ARGS...]"))
+	if len(args) != 1 || (args[0] != networkOn && args[0] != networkOff) {
+		return fail("start", errors.New("usage: "+HelperName+" "+networkOn+"|"+networkOff+" (the request comes on file descriptor 3)"))
 	}
-	spec, err := decodeSpec(args[0])
+	// What does not depend on the command is done before it comes.
+	network := args[0] == networkOn
+	if !network {
+		if err := loopbackUp(); err != nil {
+			return fail("network", err)
+		}
+	}
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fail("mount", fmt.Errorf("make mounts private: %w", err))
+	}
+	filter, err := seccompProgram()
+	if err != nil {
+		return fail("seccomp", err)
+	}
+	forward := make(chan os.Signal, 16)
+	signal.Notify(forward, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
+		syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH, syscall.SIGCONT)
+	if status != nil {
+		status.Write([]byte{readyByte}) // started up: waiting for the request
+	}
+	req, ok, err := readRequest(os.NewFile(requestFD, "sandbox request"))
 	if err != nil {
 		return fail("start", err)
 	}
-	command := args[2:]
-	if !spec.Probe && len(command) == 0 {
+	if !ok {
+		return 0 // not needed after all
+	}
+	spec := req.Spec
+	if !spec.Probe && len(req.Args) == 0 {
 		return fail("start", errors.New("no command to run"))
 	}
+	if spec.Network != network {
+		return fail("start", errors.New("the request's network setting is not the helper's"))
+	}
 
-	rep, hidden, stage, err := setUp(spec)
+	rep, hidden, stage, err := setUp(spec, filter)
 	if err != nil {
 		return fail(stage, err)
 	}
@@ -66,22 +97,17 @@ func helperMain(args []string) int {
 		report(helperStatus{Report: &rep})
 		return 0
 	}
-	st := runAsInit(command, spec.Dir)
+	st := runAsInit(req.Args, spec.Dir, req.Env, forward)
 	st.Hidden = hidden[:min(len(hidden), maxReportedSockets)]
 	report(st)
 	return st.ExitCode
 }
 
-// setUp confines this process, in an order that matters: the network and
-// mounts need the capabilities that Landlock, the capability drop and
-// seccomp then take away for good.
-func setUp(spec helperSpec) (rep setupReport, hidden []string, stage string, err error) {
-	if !spec.Network {
-		if err := loopbackUp(); err != nil {
-			return rep, nil, "network", err
-		}
-		rep.Loopback = true
-	}
+// setUp confines this process, in an order that matters: the mounts need
+// the capabilities that Landlock, the capability drop and seccomp then take
+// away for good.
+func setUp(spec helperSpec, filter []unix.SockFilter) (rep setupReport, hidden []string, stage string, err error) {
+	rep.Loopback = !spec.Network
 	sockets := readSockets(os.NewFile(socketsFD, "unix sockets"))
 	if hidden, rep.OwnProc, err = setUpMounts(spec, sockets); err != nil {
 		return rep, nil, "mount", err
@@ -93,7 +119,7 @@ func setUp(spec helperSpec) (rep setupReport, hidden []string, stage string, err
 	if err := dropCapabilities(); err != nil {
 		return rep, nil, "capabilities", err
 	}
-	if err := loadSeccomp(); err != nil {
+	if err := loadSeccomp(filter); err != nil {
 		return rep, nil, "seccomp", err
 	}
 	rep.Seccomp = true
@@ -108,20 +134,13 @@ const maxReportedSockets = 64
 // reaping the orphans that the PID namespace hands to its init meanwhile
 // and passing on the signals the helper gets. When it returns, the helper
 // exits and the kernel kills whatever the command left behind.
-func runAsInit(command []string, dir string) helperStatus {
-	forward := make(chan os.Signal, 16)
-	signal.Notify(forward, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
-		syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH, syscall.SIGCONT)
-
-	path, err := exec.LookPath(command[0])
-	if errors.Is(err, exec.ErrDot) {
-		err = nil // a relative PATH entry is the user's choice
-	}
+func runAsInit(command []string, dir string, env []string, forward <-chan os.Signal) helperStatus {
+	path, err := lookPath(command[0], dir, env)
 	var pid int
 	if err == nil {
 		pid, err = syscall.ForkExec(path, command, &syscall.ProcAttr{
 			Dir:   dir,
-			Env:   os.Environ(),
+			Env:   env,
 			Files: []uintptr{0, 1, 2},
 			Sys:   &syscall.SysProcAttr{Setpgid: true},
 		})
@@ -147,6 +166,25 @@ func runAsInit(command []string, dir string) helperStatus {
 			return st
 		}
 	}
+}
+
+// lookPath finds the program as the command's PATH says, from the
+// command's directory (the helper's own environment and directory are not
+// the command's). A name with a slash is left to execve.
+func lookPath(name, dir string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	for _, d := range filepath.SplitList(lookupEnv(env, "PATH")) {
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(dir, d) // a relative entry is the user's choice
+		}
+		p := filepath.Join(d, name)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", exec.ErrNotFound
 }
 
 // reap waits for the command, reaping the orphans the PID namespace hands

@@ -54,14 +54,21 @@ var rootKeeps = []uintptr{
 	unix.CAP_FSETID, unix.CAP_KILL, unix.CAP_SETGID, unix.CAP_SETUID, unix.CAP_NET_BIND_SERVICE,
 }
 
-// dropCapabilities takes back what the helper needed for its mounts. An
-// unprivileged user's helper holds them as ambient capabilities, which an
-// exec would pass on: they are cleared on every thread, and this thread,
-// which forks the command, keeps none. Root would get every capability back
-// at exec; with no_new_privs set it gets no more than this thread holds,
-// which for root is rootKeeps, and the bounding set shrinks to match.
+// dropCapabilities takes back what the helper needed for its mounts, on
+// this thread: the one that forks the command (HelperMain locks it), whose
+// capabilities are the command's. An unprivileged user's helper holds them
+// as ambient capabilities, which an exec would pass on: cleared, and the
+// thread keeps none. Root would get every capability back at exec; with
+// no_new_privs set it gets no more than this thread holds, which for root
+// is rootKeeps, and the bounding set shrinks to match. The helper's other
+// threads run none of the command's code, and the command cannot reach into
+// them: the helper is not dumpable, so it cannot be traced or have its
+// memory read.
 func dropCapabilities() error {
-	if err := ll.AllThreadsPrctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("make the helper undumpable: %w", err)
+	}
+	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
 		return fmt.Errorf("clear ambient capabilities: %w", err)
 	}
 	var keep [2]unix.CapUserData
@@ -92,7 +99,7 @@ func dropBoundingSet() error {
 		if contains(rootKeeps, c) {
 			continue
 		}
-		if err := ll.AllThreadsPrctl(unix.PR_CAPBSET_DROP, c, 0, 0, 0); err != nil {
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, c, 0, 0, 0); err != nil {
 			return fmt.Errorf("drop capability %d: %w", c, err)
 		}
 	}

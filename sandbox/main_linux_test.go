@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,11 +35,12 @@ func selfPath(t testing.TB) string {
 	return p
 }
 
-// sharedCache is one build cache for every test's sandbox, so tests that
-// build with go or cargo compile the standard library once.
+// sharedCache is one build cache for every test's sandbox, kept between
+// runs of the suite (CI runs it twice), so that the build tools' test
+// compiles Go's standard library once.
 var sharedCache = sync.OnceValue(func() string {
-	d, err := os.MkdirTemp("", "warden-sandbox-test-cache-")
-	if err != nil {
+	d := filepath.Join(os.TempDir(), fmt.Sprintf("warden-sandbox-test-cache-%d", os.Getuid()))
+	if err := os.MkdirAll(d, 0o700); err != nil {
 		panic(err)
 	}
 	return d
@@ -63,6 +65,9 @@ func newRunner(t testing.TB, mode Mode, workspace string, o runnerOpts) *Runner 
 	if environ == nil {
 		environ = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "LANG=C"}
 	}
+	// A race-detector build sleeps a second before it exits, and helpers
+	// and attack clients are this test binary.
+	environ = append(environ, "GORACE=atexit_sleep_ms=0")
 	r, err := NewRunner(Config{
 		Policy:         Policy{Mode: mode, Network: o.network, Workspace: workspace, WritableRoots: o.roots},
 		Env:            o.env,

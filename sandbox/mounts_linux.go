@@ -10,15 +10,12 @@ import (
 )
 
 // setUpMounts builds the command's view of the filesystem in the helper's
-// private mount namespace: everything read-only, the writable directories
+// mount namespace (whose mounts the helper has made private): everything read-only, the writable directories
 // read-write on top, the protected paths read-only again, every Unix socket
 // that was listening replaced by /dev/null, a /dev of its own, and a /proc
 // of the helper's own PID namespace (kept as it was where the kernel will
 // not mount one; ownProc says which). It returns the sockets it hid.
 func setUpMounts(spec helperSpec, sockets []string) (hidden []string, ownProc bool, err error) {
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return nil, false, fmt.Errorf("make mounts private: %w", err)
-	}
 	// Copies of the writable directories and the device files a command
 	// keeps are taken while they are still writable and visible, then put
 	// back on top.

@@ -27,7 +27,13 @@ func RunProbe(helperPath string) Probe {
 	if p.LandlockABI < MinLandlockABI {
 		return p
 	}
-	r := &Runner{cfg: Config{HelperPath: helperPath, Environ: minimalEnviron()}, pol: resolved{Policy: Policy{Mode: ReadOnly}, workspace: "/"}}
+	env := minimalEnviron()
+	r := &Runner{
+		cfg:        Config{HelperPath: helperPath, Environ: env},
+		pol:        resolved{Policy: Policy{Mode: ReadOnly}, workspace: "/"},
+		baseEnv:    env,
+		noPrestart: true,
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res, err := r.probeRun(ctx)

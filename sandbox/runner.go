@@ -4,13 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -115,6 +112,16 @@ type Runner struct {
 
 	probeOnce sync.Once
 	probe     Probe
+
+	// baseEnv is the users' environment as commands may see it, before
+	// what each command adds.
+	baseEnv []string
+
+	mu         sync.Mutex
+	ready      *helperProc // started in advance for the next command
+	starting   bool        // a prestart is under way
+	closed     bool
+	noPrestart bool // a one-off runner, such as the probe's
 }
 
 // NewRunner checks the policy and prepares the directories it writes to.
@@ -137,6 +144,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 		cfg.Environ = os.Environ()
 	}
 	r := &Runner{cfg: cfg, pol: pol}
+	r.baseEnv, _ = cfg.Env.filter(cfg.Environ)
 	if pol.Mode == WorkspaceWrite {
 		removeStaleTempDirs()
 		if r.tmpDir, err = os.MkdirTemp("", fmt.Sprintf("%s%d-", tempPrefix, os.Getpid())); err != nil {
@@ -236,8 +244,18 @@ func (r *Runner) Probe() Probe {
 	return r.probe
 }
 
-// Close removes the private temporary directory.
+// Close ends the helper started in advance and removes the private
+// temporary directory.
 func (r *Runner) Close() error {
+	r.mu.Lock()
+	r.closed = true
+	h := r.ready
+	r.ready = nil
+	r.mu.Unlock()
+	if h != nil {
+		h.kill()
+		h.release()
+	}
 	if r.tmpDir == "" {
 		return nil
 	}
@@ -332,8 +350,7 @@ func removeAbsent(paths []absentPath) []Denial {
 // tells scripts about the sandbox and where to write temporary files and
 // caches.
 func (r *Runner) environ(dir string) []string {
-	env, _ := r.cfg.Env.filter(r.cfg.Environ)
-	env = setEnv(env, "WARDEN_SANDBOX", string(r.pol.Mode))
+	env := setEnv(append([]string(nil), r.baseEnv...), "WARDEN_SANDBOX", string(r.pol.Mode))
 	if !r.pol.NetworkAllowed() {
 		env = setEnv(env, "WARDEN_NETWORK_DISABLED", "1")
 	}
@@ -345,222 +362,4 @@ func (r *Runner) environ(dir string) []string {
 		env = setEnv(env, "npm_config_cache", filepath.Join(r.cacheDir, "npm"))
 	}
 	return env
-}
-
-// run starts the command (through the helper when spec is set) and waits.
-func (r *Runner) run(ctx context.Context, c Command, dir string, timeout time.Duration, spec *helperSpec) (Result, error) {
-	capt := newCapture(r.cfg.OutputLimit, c.OnOutput)
-	cmd := &exec.Cmd{Dir: dir, Env: r.environ(dir), Stdin: c.Stdin, WaitDelay: 2 * time.Second}
-	switch {
-	case c.Stdout == nil && c.Stderr == nil:
-		cmd.Stdout, cmd.Stderr = capt, capt // the same writer: one pipe, in order
-	default:
-		cmd.Stdout = c.Stdout
-		if cmd.Stdout == nil {
-			cmd.Stdout = capt
-		}
-		cmd.Stderr = capt
-		if c.Stderr != nil {
-			cmd.Stderr = io.MultiWriter(c.Stderr, capt)
-		}
-	}
-	if spec != nil {
-		stop, err := pipeStdio(cmd)
-		if err != nil {
-			return Result{}, &SetupError{Stage: "start", Err: err}
-		}
-		defer stop()
-	}
-
-	var status *statusReader
-	if spec == nil {
-		cmd.Path, cmd.Args = c.Args[0], c.Args
-		if lp, err := exec.LookPath(c.Args[0]); err == nil || errors.Is(err, exec.ErrDot) {
-			cmd.Path = lp
-		}
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	} else {
-		var err error
-		if status, err = r.prepareHelper(cmd, *spec, c.Args); err != nil {
-			return Result{}, &SetupError{Stage: "start", Err: err}
-		}
-		defer status.close()
-	}
-
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		if spec != nil {
-			return Result{}, &SetupError{Stage: "namespaces", Err: namespaceError(err)}
-		}
-		res := Result{ExitCode: exitNotFound, NotStarted: true, Timeout: timeout}
-		if !errors.Is(err, exec.ErrNotFound) && !errors.Is(err, fs.ErrNotExist) {
-			res.ExitCode = exitNotExecutable
-		}
-		fmt.Fprintf(cmd.Stderr, "warden: %s: %v\n", c.Args[0], unwrapPathError(err))
-		res.Output = capt.output()
-		return res, nil
-	}
-	if status != nil {
-		status.started()
-	}
-	res := r.wait(ctx, cmd, c.Signals, timeout, spec != nil)
-	res.Duration = time.Since(start)
-	res.Timeout = timeout
-	res.Output = capt.output()
-
-	if status != nil {
-		st, ok := status.result()
-		switch {
-		case ok && st.Error != "" && !st.NotStarted:
-			return res, &SetupError{Stage: st.Stage, Err: errors.New(st.Error)}
-		case ok && !res.TimedOut && !res.Interrupted:
-			res.ExitCode, res.Signal, res.NotStarted = st.ExitCode, st.Signal, st.NotStarted
-			res.setup = st.Report
-			res.hiddenSockets = st.Hidden
-		}
-	}
-	return res, nil
-}
-
-// wait waits for the command, killing it on timeout or when ctx is done.
-func (r *Runner) wait(ctx context.Context, cmd *exec.Cmd, signals <-chan os.Signal, timeout time.Duration, sandboxed bool) Result {
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var expired <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		expired = t.C
-	}
-	pid := cmd.Process.Pid
-	// The helper is the init of the command's PID namespace: killing it
-	// kills every process in there. Without a sandbox, the command leads
-	// its own process group.
-	kill := func() {
-		if sandboxed {
-			syscall.Kill(pid, syscall.SIGKILL)
-		} else {
-			syscall.Kill(-pid, syscall.SIGKILL)
-		}
-	}
-	var res Result
-	for {
-		select {
-		case <-done:
-			return exitResult(cmd.ProcessState, res)
-		case <-ctx.Done():
-			kill()
-			<-done
-			res.Interrupted, res.ExitCode = true, -1
-			return res
-		case <-expired:
-			kill()
-			<-done
-			res.TimedOut, res.ExitCode = true, -1
-			return res
-		case s := <-signals:
-			sig, ok := s.(syscall.Signal)
-			if !ok {
-				continue
-			}
-			if sandboxed {
-				syscall.Kill(pid, sig) // the helper passes it on to the command's group
-			} else {
-				syscall.Kill(-pid, sig)
-			}
-		}
-	}
-}
-
-func exitResult(ps *os.ProcessState, res Result) Result {
-	if ps == nil {
-		res.ExitCode = -1
-		return res
-	}
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		res.ExitCode = 128 + int(ws.Signal())
-		res.Signal = ws.Signal().String()
-		return res
-	}
-	res.ExitCode = ps.ExitCode()
-	return res
-}
-
-// pipeStdio makes sure that a sandboxed command's standard streams are
-// pipes. A file or terminal passed as it is would be a descriptor on the
-// outside's mounts: through it a command could chmod, chown or retime the
-// file (even make a setuid binary of an output file), change the
-// terminal's settings, or read what the user types elsewhere. Pipes carry
-// the data and nothing else. Stdin is fed by a goroutine that is not waited
-// for (a terminal read cannot be interrupted); stop closes its pipe.
-func pipeStdio(cmd *exec.Cmd) (stop func(), err error) {
-	for _, w := range []*io.Writer{&cmd.Stdout, &cmd.Stderr} {
-		if f, ok := (*w).(*os.File); ok && !anonymousPipe(f) {
-			*w = struct{ io.Writer }{f} // exec copies through a pipe of its own
-		}
-	}
-	if f, ok := cmd.Stdin.(*os.File); ok && anonymousPipe(f) {
-		return func() {}, nil
-	}
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	if in := cmd.Stdin; in != nil {
-		go func() {
-			io.Copy(pw, in)
-			pw.Close()
-		}()
-	} else {
-		pw.Close() // nothing to read: end of file at once
-	}
-	cmd.Stdin = pr
-	return func() { pr.Close(); pw.Close() }, nil
-}
-
-// statusReader collects the helper's status line.
-type statusReader struct {
-	w    *os.File // the helper's end, closed in the runner once started
-	r    *os.File
-	done chan struct{}
-	data []byte
-	// parentFiles are further files handed to the helper, closed here
-	// once it has its own copies.
-	parentFiles []*os.File
-}
-
-func newStatusReader() (*statusReader, error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	s := &statusReader{r: r, w: w, done: make(chan struct{})}
-	go func() {
-		s.data, _ = io.ReadAll(io.LimitReader(r, 1<<16))
-		close(s.done)
-	}()
-	return s, nil
-}
-
-func (s *statusReader) started() {
-	s.w.Close()
-	for _, f := range s.parentFiles {
-		f.Close()
-	}
-}
-
-func (s *statusReader) close() {
-	s.started()
-	s.r.Close()
-}
-
-// result waits for the helper's status; ok is false when it sent none
-// (it was killed, or died before it could).
-func (s *statusReader) result() (helperStatus, bool) {
-	<-s.done
-	var st helperStatus
-	if len(s.data) == 0 || json.Unmarshal(s.data, &st) != nil {
-		return st, false
-	}
-	return st, true
 }

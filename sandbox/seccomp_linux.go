@@ -107,21 +107,26 @@ func exceptValues(off uint32, values []uint32, deny bpf.Instruction) []bpf.Instr
 	return append(prog, allow, deny)
 }
 
-// loadSeccomp installs the filter on every thread (no_new_privs is already
-// set, by the Landlock restriction).
-func loadSeccomp() error {
+// seccompProgram assembles the filter for this machine.
+func seccompProgram() ([]unix.SockFilter, error) {
 	a, ok := nativeSeccompArch()
 	if !ok {
-		return fmt.Errorf("no seccomp filter for this architecture")
+		return nil, fmt.Errorf("no seccomp filter for this architecture")
 	}
 	raw, err := bpf.Assemble(seccompFilter(a))
 	if err != nil {
-		return fmt.Errorf("assemble seccomp filter: %w", err)
+		return nil, fmt.Errorf("assemble seccomp filter: %w", err)
 	}
 	filter := make([]unix.SockFilter, len(raw))
 	for i, r := range raw {
 		filter[i] = unix.SockFilter{Code: r.Op, Jt: r.Jt, Jf: r.Jf, K: r.K}
 	}
+	return filter, nil
+}
+
+// loadSeccomp installs the filter on every thread (no_new_privs is already
+// set, by the Landlock restriction).
+func loadSeccomp(filter []unix.SockFilter) error {
 	prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
 	if _, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER,
 		unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&prog))); errno != 0 {

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -18,12 +19,32 @@ func IsHelper() bool { return len(os.Args) > 0 && os.Args[0] == HelperName }
 
 // The helper's extra file descriptors.
 const (
-	statusFD  = 3 // helper → runner: one JSON helperStatus
-	socketsFD = 4 // runner → helper: /proc/net/unix as the runner sees it
+	requestFD = 3 // runner → helper: one JSON helperRequest, then end of file
+	statusFD  = 4 // helper → runner: readyByte once started up, then one JSON helperStatus
+	socketsFD = 5 // /proc/net/unix as the runner sees it, read when the request comes
 )
 
-// helperSpec tells the helper what to set up. It travels as argv[1], the
-// command as argv[3:] after a "--".
+// The helper's one argument: whether it was started in a network namespace
+// of its own, which the request must agree with.
+const (
+	networkOn  = "network=on"
+	networkOff = "network=off"
+)
+
+// readyByte tells the runner that a helper has started up and waits for its
+// request.
+const readyByte = '.'
+
+// helperRequest is what the helper reads from requestFD. A helper is
+// started in its namespaces before it is needed and waits for it, so that
+// its start-up is not on a command's path (see Runner.prestart).
+type helperRequest struct {
+	Spec helperSpec `json:"spec"`
+	Args []string   `json:"args"`
+	Env  []string   `json:"env"`
+}
+
+// helperSpec tells the helper what to set up.
 type helperSpec struct {
 	// Probe sets everything up, reports, and runs no command.
 	Probe   bool `json:"probe,omitempty"`
@@ -72,18 +93,18 @@ type setupReport struct {
 	Seccomp        bool   `json:"seccomp"`
 }
 
-func encodeSpec(s helperSpec) string {
-	b, err := json.Marshal(s)
+// readRequest reads the request, or reports that none came (the runner
+// closed the pipe: the helper is not needed after all).
+func readRequest(r io.Reader) (req helperRequest, ok bool, err error) {
+	b, err := io.ReadAll(io.LimitReader(r, 64<<20))
 	if err != nil {
-		panic(fmt.Sprintf("encode sandbox spec: %v", err)) // plain data: cannot fail
+		return req, false, fmt.Errorf("read sandbox request: %w", err)
 	}
-	return string(b)
-}
-
-func decodeSpec(s string) (helperSpec, error) {
-	var spec helperSpec
-	if err := json.Unmarshal([]byte(s), &spec); err != nil {
-		return spec, fmt.Errorf("decode sandbox spec: %w", err)
+	if len(b) == 0 {
+		return req, false, nil
 	}
-	return spec, nil
+	if err := json.Unmarshal(b, &req); err != nil {
+		return req, false, fmt.Errorf("decode sandbox request: %w", err)
+	}
+	return req, true, nil
 }

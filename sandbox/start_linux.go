@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -13,33 +11,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// prepareHelper makes cmd start the helper, in new namespaces, with the
-// command after its spec. The user namespace is what lets an unprivileged
-// user mount; the helper gets the two capabilities it needs for that as
-// ambient capabilities and clears them before the command runs.
-func (r *Runner) prepareHelper(cmd *exec.Cmd, spec helperSpec, args []string) (*statusReader, error) {
-	cmd.Path = r.cfg.HelperPath
-	cmd.Args = append([]string{HelperName, encodeSpec(spec), "--"}, args...)
-	attr, err := helperProcAttr(spec.Network)
-	if err != nil {
-		return nil, err
-	}
-	cmd.SysProcAttr = attr
-	status, err := newStatusReader()
-	if err != nil {
-		return nil, err
-	}
-	sockets, err := os.Open("/proc/self/net/unix")
-	if err != nil {
-		sockets = nil // no procfs: nothing listed, nothing to hide
-	}
-	cmd.ExtraFiles = []*os.File{status.w, sockets}
-	if sockets != nil {
-		status.parentFiles = append(status.parentFiles, sockets)
-	}
-	return status, nil
-}
-
+// helperProcAttr starts the helper in new namespaces. The user namespace
+// is what lets an unprivileged user mount; the helper gets the two
+// capabilities it needs for that as ambient capabilities and gives them up
+// before the command runs.
 func helperProcAttr(network bool) (*syscall.SysProcAttr, error) {
 	flags := uintptr(unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWIPC)
 	if !network {
@@ -102,71 +77,4 @@ func identityMappings(path string) ([]syscall.SysProcIDMap, error) {
 // namespaces, which is nearly always that user namespaces are turned off.
 func namespaceError(err error) error {
 	return fmt.Errorf("cannot create the sandbox's namespaces: %w", err)
-}
-
-// hostCanChange reports whether the user, outside the sandbox, could change
-// path (or create it): its file system is writable and the path, or the
-// directory that holds it, grants write access.
-func hostCanChange(path string) bool {
-	existing := path
-	for {
-		if _, err := os.Lstat(existing); err == nil {
-			break
-		}
-		parent := filepath.Dir(existing)
-		if parent == existing {
-			return false
-		}
-		existing = parent
-	}
-	var fs unix.Statfs_t
-	if unix.Statfs(existing, &fs) == nil && fs.Flags&unix.ST_RDONLY != 0 {
-		return false // read-only for everyone, not just the sandbox
-	}
-	writable := func(p string) bool { return unix.Faccessat(unix.AT_FDCWD, p, unix.W_OK, unix.AT_EACCESS) == nil }
-	if existing != path {
-		return writable(existing)
-	}
-	return writable(path) || writable(filepath.Dir(path))
-}
-
-// anonymousPipe reports whether f is a pipe or socket with no name in the
-// file system, which a command can do nothing to but read and write.
-func anonymousPipe(f *os.File) bool {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return false
-	}
-	link := ""
-	rc.Control(func(fd uintptr) { link, _ = os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd)) })
-	return strings.HasPrefix(link, "pipe:[") || strings.HasPrefix(link, "socket:[")
-}
-
-// hostOwns reports whether the user could chmod path outside the sandbox.
-func hostOwns(path string) bool {
-	var st unix.Stat_t
-	if unix.Lstat(path, &st) != nil {
-		return false
-	}
-	return os.Geteuid() == 0 || int(st.Uid) == os.Geteuid()
-}
-
-// hostListening reports whether a TCP socket listens on port in the
-// runner's network namespace (the machine's, outside the sandbox).
-func hostListening(port int) bool {
-	want := fmt.Sprintf(":%04X ", port)
-	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
-		b, err := os.ReadFile(table)
-		if err != nil {
-			continue
-		}
-		for line := range strings.Lines(string(b)) {
-			f := strings.Fields(line)
-			// local_address is field 1 (ADDR:PORT), st is field 3; 0A is LISTEN.
-			if len(f) > 3 && f[3] == "0A" && strings.HasSuffix(f[1]+" ", want) {
-				return true
-			}
-		}
-	}
-	return false
 }

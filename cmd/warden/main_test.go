@@ -15,13 +15,14 @@ import (
 
 	"warden/fakemodel"
 	"warden/harness/transcript"
+	"warden/sandbox"
 )
 
 // The test binary doubles as the warden binary: with WARDEN_TEST_AS_MAIN set
 // it runs main, so the CLI is tested as a real process without a separate
 // build step.
 func TestMain(m *testing.M) {
-	if os.Getenv("WARDEN_TEST_AS_MAIN") == "1" {
+	if sandbox.IsHelper() || os.Getenv("WARDEN_TEST_AS_MAIN") == "1" {
 		main()
 		os.Exit(0)
 	}
