@@ -2,6 +2,7 @@ package harness_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -540,4 +541,38 @@ func TestIncompleteReplyFailsAndCountsItsTokens(t *testing.T) {
 			t.Fatalf("usage events %+v", u)
 		}
 	})
+}
+
+// What the sandbox stopped a call from doing reaches front-ends with the
+// call's end, in the event and in its JSON form.
+func TestToolDenialsReachTheFinishedEvent(t *testing.T) {
+	forEachWire(t, func(t *testing.T, w wire) {
+		_, url := fake(t, reply(call("call_1", "denied", `{}`)), reply(text("ok")))
+		sess, rec := newSession(t, w, url, sessionConfig{tools: []tool.Tool{deniedTool{}}})
+		if res := sess.RunTurn(waitCtx(t), "go"); res.Status != event.TurnCompleted {
+			t.Fatalf("result %+v", res)
+		}
+		fin := of[event.ToolCallFinished](rec)
+		want := []event.SandboxDenial{{Op: "write", Target: "/etc/x", Reason: "outside the writable roots"}}
+		if len(fin) != 1 || !slices.Equal(fin[0].Denials, want) {
+			t.Fatalf("finished %+v", fin)
+		}
+		b, err := event.Marshal(fin[0])
+		if err != nil || !strings.Contains(string(b), `"denials":[{"op":"write","target":"/etc/x","reason":"outside the writable roots"}]`) {
+			t.Fatalf("JSON %s (%v)", b, err)
+		}
+	})
+}
+
+// deniedTool reports a sandbox denial, as the shell tool does.
+type deniedTool struct{}
+
+func (deniedTool) Spec() model.ToolSpec {
+	return model.ToolSpec{Name: "denied", Description: "is denied", Parameters: json.RawMessage(`{"type":"object","properties":{}}`)}
+}
+func (deniedTool) ParallelSafe() bool { return false }
+func (deniedTool) Run(context.Context, tool.Call, tool.Env) (tool.Result, error) {
+	code := 1
+	return tool.Result{Output: "Exit code: 1", ExitCode: &code,
+		Denials: []event.SandboxDenial{{Op: "write", Target: "/etc/x", Reason: "outside the writable roots"}}}, nil
 }

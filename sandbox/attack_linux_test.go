@@ -58,6 +58,20 @@ func attack(args []string) int {
 		case "ptrace":
 			runtime.LockOSThread()
 			return unix.PtraceAttach(pid)
+		case "ptrace-helper":
+			// Every thread of the sandbox's init, the helper.
+			runtime.LockOSThread()
+			tasks, err := os.ReadDir("/proc/1/task")
+			if err != nil {
+				return err
+			}
+			for _, t := range tasks {
+				tid, _ := strconv.Atoi(t.Name())
+				if err := unix.PtraceAttach(tid); err == nil {
+					return nil
+				}
+			}
+			return fmt.Errorf("no thread of the helper could be traced")
 		case "environ":
 			b, err := os.ReadFile("/proc/" + arg(0) + "/environ")
 			if err == nil && len(b) == 0 {

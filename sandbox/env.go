@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -11,9 +12,9 @@ import (
 // includes them by name. secretNames and secretSuffixes catch well-known
 // ones the words miss.
 var (
-	secretWords    = []string{"KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "COOKIE"}
-	secretNames    = []string{"MYSQL_PWD", "PGPASSFILE"}
-	secretSuffixes = []string{"_PAT", "_PWD"}
+	secretWords    = []string{"KEY", "SECRET", "TOKEN", "PASS", "CREDENTIAL", "AUTH", "COOKIE", "WEBHOOK", "CONNECTION_STRING", "PRIVATE"}
+	secretNames    = []string{"MYSQL_PWD", "SENTRY_DSN"}
+	secretSuffixes = []string{"_PAT", "_PWD", "_DSN"}
 )
 
 // minSecretLen is the shortest value of Secrets matched inside other
@@ -63,7 +64,7 @@ func (p EnvPolicy) drops(name, value string) bool {
 		return true
 	}
 	upper := strings.ToUpper(name)
-	secret := slices.Contains(secretNames, upper) || hasURLPassword(value)
+	secret := slices.Contains(secretNames, upper) || secretValue(value)
 	for _, w := range secretWords {
 		secret = secret || strings.Contains(upper, w)
 	}
@@ -78,20 +79,35 @@ func (p EnvPolicy) drops(name, value string) bool {
 	return strings.HasPrefix(upper, "WARDEN_")
 }
 
-// hasURLPassword reports a URL with a password in it
-// (postgres://user:secret@host/db).
-func hasURLPassword(value string) bool {
-	i := strings.Index(value, "://")
-	if i < 0 {
-		return false
+// secretValue recognises credentials by their shape, whatever the name: a
+// URL with a password in it (postgres://user:secret@host/db, anywhere in
+// the value), a connection string with a password or key
+// (…;Password=…;, AccountKey=…), a JSON web token.
+func secretValue(value string) bool {
+	for rest := value; ; {
+		i := strings.Index(rest, "://")
+		if i < 0 {
+			break
+		}
+		rest = rest[i+3:]
+		host := rest
+		if end := strings.IndexAny(host, "/?# ,;"); end >= 0 {
+			host = host[:end]
+		}
+		if at := strings.LastIndexByte(host, '@'); at > 0 && strings.Contains(host[:at], ":") {
+			return true
+		}
 	}
-	rest := value[i+3:]
-	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
-		rest = rest[:end]
+	lower := strings.ToLower(value)
+	for _, k := range []string{"password=", "pwd=", "accountkey=", "sharedaccesskey=", "secret="} {
+		if strings.Contains(lower, k) {
+			return true
+		}
 	}
-	at := strings.LastIndexByte(rest, '@')
-	return at > 0 && strings.Contains(rest[:at], ":")
+	return jwt.MatchString(value)
 }
+
+var jwt = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+`)
 
 func globMatch(patterns []string, name string) bool {
 	upper := strings.ToUpper(name)

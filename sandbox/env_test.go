@@ -17,6 +17,11 @@ func TestEnvFilter(t *testing.T) {
 		"MYSQL_PWD=p", "GH_PAT=ghp", "SSH_AUTH_SOCK=/run/agent", "SESSION_COOKIE=c",
 		"REDIS_URL=redis://:hunter2@cache:6379/0", "SITE=https://example.com/a:b@c",
 		"PWD=/home/ada/proj", "OLDPWD=/home/ada",
+		"SMTP_PASS=p", "GPG_PASSPHRASE=p", "SENTRY_DSN=https://k@o.ingest.sentry.io/1", "APP_DSN=x",
+		"AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=a;AccountKey=k",
+		"ODBC=Driver={x};Server=s;Uid=u;Pwd=p;", "SLACK_WEBHOOK_URL=https://hooks.slack.com/x",
+		"SESSION=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc",
+		"PIP_EXTRA_INDEX_URL=https://pypi.org/simple https://u:pw@private/simple",
 		"malformed", "=novalue",
 	}
 	p := EnvPolicy{
@@ -33,7 +38,8 @@ func TestEnvFilter(t *testing.T) {
 	for _, name := range []string{"OPENAI_API_KEY", "aws_secret_access_key", "GITHUB_TOKEN", "DB_PASSWORD",
 		"MYSQL_PWD_PASSWD", "GOOGLE_APPLICATION_CREDENTIALS", "HARMLESS", "AWS_REGION", "DATABASE_URL",
 		"WARDEN_SANDBOX", "WARDEN_NETWORK_DISABLED", "MYSQL_PWD", "GH_PAT", "SSH_AUTH_SOCK",
-		"SESSION_COOKIE", "REDIS_URL"} {
+		"SESSION_COOKIE", "REDIS_URL", "SMTP_PASS", "GPG_PASSPHRASE", "SENTRY_DSN", "APP_DSN",
+		"AZURE_STORAGE_CONNECTION_STRING", "ODBC", "SLACK_WEBHOOK_URL", "SESSION", "PIP_EXTRA_INDEX_URL"} {
 		if !slices.Contains(dropped, name) {
 			t.Errorf("%s not dropped", name)
 		}

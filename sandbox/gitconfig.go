@@ -38,6 +38,17 @@ func worktreeConfig(config string) bool {
 	return on
 }
 
+// configValueOf is the last value of section.key in a config file, "".
+func configValueOf(config, section, key string) string {
+	v := ""
+	forEachConfigValue(config, func(s, k, value string) {
+		if s == section && k == key {
+			v = value
+		}
+	})
+	return v
+}
+
 func forEachConfigValue(config string, fn func(section, key, value string)) {
 	fi, err := os.Lstat(config)
 	if err != nil || !fi.Mode().IsRegular() {

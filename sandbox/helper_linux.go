@@ -38,8 +38,13 @@ const (
 
 func helperMain(args []string) int {
 	status := os.NewFile(statusFD, "sandbox status")
-	for _, fd := range []int{requestFD, statusFD, socketsFD} {
-		syscall.CloseOnExec(fd)
+	// No descriptor but the command's stdin, stdout and stderr may reach
+	// it: warden's own caller may have left others open (a shell's
+	// 5>>file), and they lead outside the sandbox.
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		for fd := 3; fd < 1024; fd++ { // before Linux 5.11
+			syscall.CloseOnExec(fd)
+		}
 	}
 	report := func(st helperStatus) {
 		if status != nil {

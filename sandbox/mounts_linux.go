@@ -1,10 +1,13 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -71,6 +74,9 @@ func setUpMounts(spec helperSpec, sockets []string) (hidden []string, ownProc bo
 	if err := setUpDev(devices); err != nil {
 		return nil, false, fmt.Errorf("private /dev: %w", err)
 	}
+	if err := hideMessageQueues(); err != nil {
+		return nil, false, err
+	}
 	ownProc = unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC|unix.MS_RDONLY, "") == nil
 	return hidden, ownProc, nil
 }
@@ -89,6 +95,9 @@ func cloneTree(path string) (clone, error) {
 // changes nothing, so every mode may (see restrictLandlock).
 var deviceFiles = []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"}
 
+// cloneDevices copies the device files' mounts, read-only: writing to a
+// device works on a read-only mount, changing the node's mode or owner
+// (the machine's own /dev/null) does not.
 func cloneDevices() ([]clone, error) {
 	var out []clone
 	for _, d := range deviceFiles {
@@ -100,8 +109,57 @@ func cloneDevices() ([]clone, error) {
 			return out, fmt.Errorf("copy %s: %w", d, err)
 		}
 		out = append(out, c)
+		attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
+		if err := unix.MountSetattr(c.fd, "", unix.AT_EMPTY_PATH, &attr); err != nil {
+			return out, fmt.Errorf("copy %s: %w", d, err)
+		}
 	}
 	return out, nil
+}
+
+// hideMessageQueues covers every POSIX message queue file system mounted
+// on the machine with an empty one: reading a queue there takes its
+// messages away from whoever they were for. (The command's own queues live
+// in its IPC namespace.)
+func hideMessageQueues() error {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil
+	}
+	for line := range strings.Lines(string(b)) {
+		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ... - FSTYPE SOURCE ...
+		before, after, ok := strings.Cut(line, " - ")
+		f, g := strings.Fields(before), strings.Fields(after)
+		if !ok || len(f) < 5 || len(g) < 1 || g[0] != "mqueue" {
+			continue
+		}
+		mountPoint := unescapeMountinfo(f[4])
+		err := unix.Mount("tmpfs", mountPoint, "tmpfs", unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "size=0")
+		switch {
+		case err == nil:
+		case errors.Is(err, unix.EACCES), errors.Is(err, unix.ENOENT), errors.Is(err, unix.ENOTDIR):
+			// Out of the user's reach, so out of the command's too.
+		default:
+			return fmt.Errorf("hide message queues at %s: %w", mountPoint, err)
+		}
+	}
+	return nil
+}
+
+// unescapeMountinfo undoes mountinfo's octal escapes (\040 for a space).
+func unescapeMountinfo(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // setUpDev replaces /dev with a small one of the command's own: the device

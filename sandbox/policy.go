@@ -52,9 +52,13 @@ func (p Policy) NetworkAllowed() bool { return p.Mode == FullAccess || p.Network
 type resolved struct {
 	Policy
 	workspace string
-	// roots are the user's writable roots, workspace first; empty unless
-	// the mode is WorkspaceWrite.
+	// roots are the writable directories mounted read-write: the
+	// workspace and the user's writable roots, less those inside another;
+	// empty unless the mode is WorkspaceWrite.
 	roots []string
+	// repos are every directory whose own .git and .warden are protected:
+	// the workspace and each writable root, nested ones too.
+	repos []string
 }
 
 func resolvePolicy(p Policy) (resolved, error) {
@@ -82,9 +86,14 @@ func resolvePolicy(p Policy) (resolved, error) {
 	}
 	// A root reached through a symbolic link that a command can replace
 	// would be wherever the command chose by the next session.
-	for _, root := range p.WritableRoots {
+	for _, root := range append([]string{p.Workspace}, p.WritableRoots...) {
 		if link := swappableLink(root, all); link != "" {
 			return resolved{}, fmt.Errorf("sandbox writable root %s: it is reached through the symbolic link %s, which commands can replace; give its real path", root, link)
+		}
+	}
+	for _, dir := range all {
+		if !slices.Contains(r.repos, dir) {
+			r.repos = append(r.repos, dir)
 		}
 	}
 	// A root inside another adds nothing, and its own parent directories

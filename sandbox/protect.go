@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -30,9 +31,11 @@ type protection struct {
 }
 
 // absentPath must not exist when a command ends; if it does, the runner
-// removes it and reports why.
+// removes it and reports why. With GitDir set, only while GitDir is a git
+// directory (a bare repository's layout), which Path's removal undoes.
 type absentPath struct {
 	Path, Why string
+	GitDir    string
 }
 
 // protectedPaths finds what must stay read-only inside the writable roots:
@@ -52,25 +55,54 @@ type absentPath struct {
 // too: either would otherwise leave a writable way to the same file. A
 // protected path that is itself a symbolic link cannot be pinned, so it is
 // refused, or for .git's children the whole git directory is made read-only.
-func protectedPaths(roots []string) (protection, error) {
-	p := protector{roots: roots, seen: map[string]bool{}}
-	for _, root := range roots {
-		if err := p.root(root); err != nil {
+//
+// roots are the writable mounts; repos the directories whose own .git and
+// .warden are protected (each root, and roots nested in others).
+func protectedPaths(roots, repos []string) (protection, error) {
+	p := protector{roots: roots, seen: map[string]bool{}, mounted: map[string]bool{}}
+	for _, repo := range repos {
+		if err := p.root(repo); err != nil {
 			return protection{}, err
 		}
 	}
+	// Shallower first: a deeper mount goes on top of the one around it.
+	slices.SortStableFunc(p.out.Mounts, func(a, b protectedMount) int {
+		return strings.Count(a.Path, "/") - strings.Count(b.Path, "/")
+	})
 	return p.out, nil
 }
 
 type protector struct {
-	roots []string
-	out   protection
-	seen  map[string]bool
+	roots   []string
+	out     protection
+	seen    map[string]bool
+	mounted map[string]bool
 }
 
+// add protects path, and pins every directory between its writable root
+// and it: moving one of those would carry the protected path away and let
+// a command put another in its place.
 func (p *protector) add(path string, readOnly bool) {
-	if withinAny(path, p.roots) { // outside, everything is read-only already
-		p.out.Mounts = append(p.out.Mounts, protectedMount{Path: path, ReadOnly: readOnly})
+	root := ""
+	for _, r := range p.roots {
+		if within(path, r) && len(r) > len(root) {
+			root = r
+		}
+	}
+	if root == "" || p.mounted[path] {
+		return // outside, everything is read-only already
+	}
+	p.mounted[path] = true
+	p.out.Mounts = append(p.out.Mounts, protectedMount{Path: path, ReadOnly: readOnly})
+	for dir := filepath.Dir(path); dir != root && within(dir, root) && !p.mounted[dir]; dir = filepath.Dir(dir) {
+		p.mounted[dir] = true
+		p.out.Mounts = append(p.out.Mounts, protectedMount{Path: dir})
+	}
+}
+
+func (p *protector) absent(path, why string) {
+	if withinAny(path, p.roots) {
+		p.out.Absent = append(p.out.Absent, absentPath{Path: path, Why: why})
 	}
 }
 
@@ -98,11 +130,15 @@ func (p *protector) root(root string) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		// Not a repository, or one the command may create itself. But
-		// inside a repository's subdirectory, a new .git would take over
-		// git in here from the repository the user has.
+		// inside a repository's subdirectory, a new .git, or the layout of
+		// a bare repository, would take git in here over from the
+		// repository the user has.
 		if above := enclosingRepo(filepath.Dir(root)); above != "" {
-			p.out.Absent = append(p.out.Absent, absentPath{dotGit,
-				"protected: a new repository here would take git over from " + above})
+			why := "protected: a new repository here would take git over from " + above
+			p.absent(dotGit, why)
+			if !isGitDir(root) {
+				p.out.Absent = append(p.out.Absent, absentPath{Path: filepath.Join(root, "HEAD"), Why: why, GitDir: root})
+			}
 		}
 		return nil
 	case err != nil:
@@ -110,6 +146,9 @@ func (p *protector) root(root string) error {
 	case fi.Mode()&fs.ModeSymlink != 0:
 		return fmt.Errorf("%s is a symbolic link: the sandbox cannot keep its hooks read-only; replace it with the directory it points to", dotGit)
 	case fi.IsDir():
+		if _, err := os.Lstat(filepath.Join(dotGit, "commondir")); err == nil {
+			return fmt.Errorf("%s/commondir exists: git would read config and hooks from the directory it names (a repository's own .git never has one); remove it", dotGit)
+		}
 		return p.gitDir(dotGit, root)
 	default:
 		p.add(dotGit, true) // rewriting "gitdir:" would swap in another git directory
@@ -147,6 +186,13 @@ func (p *protector) gitDir(dir, workTree string) error {
 	if err := p.ensure(config, false, inRoots); err != nil {
 		return err
 	}
+	// A submodule's git directory names its work tree; the .git file there
+	// points back, and rewritten would point git at another directory.
+	if wt := configValueOf(config, "core", "worktree"); wt != "" {
+		if err := p.gitFile(filepath.Join(resolveConfigPath(wt, dir), ".git")); err != nil {
+			return err
+		}
+	}
 	if err := p.ensure(filepath.Join(dir, "hooks"), true, inRoots); err != nil {
 		return err
 	}
@@ -156,9 +202,8 @@ func (p *protector) gitDir(dir, workTree string) error {
 			if err := p.readOnlyTree(path); err != nil {
 				return err
 			}
-		} else if name == "commondir" && inRoots {
-			p.out.Absent = append(p.out.Absent, absentPath{path,
-				"protected: a commondir file would make git read config and hooks from another directory"})
+		} else if name == "commondir" {
+			p.absent(path, "protected: a commondir file would make git read config and hooks from another directory")
 		}
 	}
 	if worktreeConfig(config) {
@@ -181,16 +226,27 @@ func (p *protector) related(dir, workTree string) error {
 			return err
 		}
 	}
-	for _, ref := range configReferences(filepath.Join(dir, "config"), dir, workTree) {
-		if real, err := filepath.EvalSymlinks(ref); err == nil && withinAny(real, p.roots) {
+	config := filepath.Join(dir, "config")
+	for _, ref := range configReferences(config, dir, workTree) {
+		real, err := filepath.EvalSymlinks(ref)
+		switch {
+		case err == nil && withinAny(real, p.roots):
 			if err := p.readOnlyTree(real); err != nil {
 				return err
 			}
+		case errors.Is(err, fs.ErrNotExist):
+			p.absent(ref, "protected: git's config names this file or directory, so git would read or run what a command puts there")
 		}
 	}
+	perWorktree := worktreeConfig(config)
 	if entries, err := os.ReadDir(filepath.Join(dir, "worktrees")); err == nil {
 		for _, e := range entries {
 			wt := filepath.Join(dir, "worktrees", e.Name())
+			if perWorktree {
+				if err := p.ensure(filepath.Join(wt, "config.worktree"), false, withinAny(wt, p.roots)); err != nil {
+					return err
+				}
+			}
 			for _, name := range []string{"commondir", "config.worktree"} {
 				if _, err := os.Lstat(filepath.Join(wt, name)); err == nil {
 					if err := p.readOnlyTree(filepath.Join(wt, name)); err != nil {
@@ -198,9 +254,25 @@ func (p *protector) related(dir, workTree string) error {
 					}
 				}
 			}
+			// The worktree's .git file, which points back here.
+			if back := readFileLine(filepath.Join(wt, "gitdir")); back != "" {
+				if err := p.gitFile(resolveConfigPath(back, wt)); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return p.modules(filepath.Join(dir, "modules"), workTree)
+}
+
+// gitFile protects a .git file of a worktree or submodule: rewritten, it
+// would point git at another git directory.
+func (p *protector) gitFile(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.IsDir() || fi.Mode()&fs.ModeSymlink != 0 {
+		return nil
+	}
+	return p.readOnlyTree(path)
 }
 
 // modules walks .git/modules, where submodules (and theirs, nested) keep
@@ -308,6 +380,17 @@ func unshareInode(path string) error {
 		os.Remove(tmp.Name())
 	}
 	return err
+}
+
+// isGitDir reports whether dir has the layout git takes for a git directory
+// (a bare repository): HEAD, objects/ and refs/.
+func isGitDir(dir string) bool {
+	for _, name := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // enclosingRepo is the nearest directory at or above dir holding a .git,

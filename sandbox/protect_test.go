@@ -35,7 +35,7 @@ func TestProtectedPathsRepository(t *testing.T) {
 	mkfile(t, ws+"/.git/modules/lib/HEAD", "x")
 	mkfile(t, ws+"/.git/modules/lib/config", "x")
 	mkfile(t, ws+"/.git/modules/a/b/HEAD", "x") // a submodule named a/b
-	got, err := protectedPaths([]string{ws})
+	got, err := protectedPaths([]string{ws}, []string{ws})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +44,8 @@ func TestProtectedPathsRepository(t *testing.T) {
 		{ws + "/.git", false},
 		{ws + "/.git/config", true},
 		{ws + "/.git/hooks", true},
+		{ws + "/.git/modules", false},   // pinned: moving it would carry
+		{ws + "/.git/modules/a", false}, // the protected paths away
 		{ws + "/.git/modules/a/b", false},
 		{ws + "/.git/modules/a/b/config", true},
 		{ws + "/.git/modules/a/b/hooks", true},
@@ -51,8 +53,25 @@ func TestProtectedPathsRepository(t *testing.T) {
 		{ws + "/.git/modules/lib/config", true},
 		{ws + "/.git/modules/lib/hooks", true},
 	}
-	if !slices.Equal(got.Mounts, want) {
-		t.Errorf("got  %v\nwant %v", got, want)
+	if len(got.Mounts) != len(want) {
+		t.Errorf("got  %v\nwant %v", got.Mounts, want)
+	}
+	for _, w := range want {
+		if !slices.Contains(got.Mounts, w) {
+			t.Errorf("missing %v in %v", w, got.Mounts)
+		}
+	}
+	for i, m := range got.Mounts { // a mount goes on top of those around it
+		for _, later := range got.Mounts[i+1:] {
+			if within(m.Path, later.Path) && m.Path != later.Path {
+				t.Errorf("%s is mounted before %s, which holds it", m.Path, later.Path)
+			}
+		}
+	}
+	for _, a := range []string{"/.git/commondir", "/.git/modules/lib/commondir"} {
+		if !slices.ContainsFunc(got.Absent, func(p absentPath) bool { return p.Path == ws+a }) {
+			t.Errorf("%s should be listed as absent: %v", a, got.Absent)
+		}
 	}
 	// What was missing now exists, empty, so that it could be mounted over.
 	for _, p := range []string{"/.warden", "/.git/hooks", "/.git/modules/a/b/config", "/.git/modules/lib/hooks"} {
@@ -70,7 +89,7 @@ func TestProtectedPathsGitFile(t *testing.T) {
 	mkfile(t, main+"/.git/worktrees/wt/HEAD", "x")
 	mkfile(t, main+"/.git/worktrees/wt/commondir", "../..\n")
 	mkfile(t, ws+"/.git", "gitdir: "+main+"/.git/worktrees/wt\n")
-	got, err := protectedPaths([]string{ws, main})
+	got, err := protectedPaths([]string{ws, main}, []string{ws, main})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +111,7 @@ func TestProtectedPathsGitFile(t *testing.T) {
 	ws2, outside := realTemp(t), realTemp(t)
 	mkfile(t, outside+"/gitdir/HEAD", "x")
 	mkfile(t, ws2+"/.git", "gitdir: "+outside+"/gitdir\n")
-	if _, err := protectedPaths([]string{ws2}); err != nil {
+	if _, err := protectedPaths([]string{ws2}, []string{ws2}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(outside + "/gitdir/hooks"); err == nil {
@@ -104,14 +123,14 @@ func TestProtectedPathsSymlinks(t *testing.T) {
 	t.Parallel()
 	ws := realTemp(t)
 	os.Symlink(t.TempDir(), ws+"/.warden")
-	if _, err := protectedPaths([]string{ws}); err == nil || !strings.Contains(err.Error(), ".warden is a symbolic link") {
+	if _, err := protectedPaths([]string{ws}, []string{ws}); err == nil || !strings.Contains(err.Error(), ".warden is a symbolic link") {
 		t.Errorf(".warden symlink: %v", err)
 	}
 
 	ws = realTemp(t)
 	mkfile(t, ws+"/.git/config", "")
 	os.Symlink(t.TempDir(), ws+"/.git/hooks")
-	got, err := protectedPaths([]string{ws})
+	got, err := protectedPaths([]string{ws}, []string{ws})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +140,7 @@ func TestProtectedPathsSymlinks(t *testing.T) {
 
 	ws = realTemp(t)
 	os.Symlink(t.TempDir(), ws+"/.git")
-	if _, err := protectedPaths([]string{ws}); err == nil || !strings.Contains(err.Error(), ".git is a symbolic link") {
+	if _, err := protectedPaths([]string{ws}, []string{ws}); err == nil || !strings.Contains(err.Error(), ".git is a symbolic link") {
 		t.Errorf(".git symlink: %v", err)
 	}
 }

@@ -155,29 +155,63 @@ func NewRunner(cfg Config) (*Runner, error) {
 		}
 		r.cacheDir = cfg.CacheDir
 		if r.cacheDir == "" {
-			r.cacheDir = defaultCacheDir(pol.workspace, cfg.Environ)
+			r.cacheDir = defaultCacheDir(pol.workspace, cfg.Environ, r.tmpDir)
 		}
-		if err := os.MkdirAll(r.cacheDir, 0o700); err != nil {
+		if err := r.checkOwnDirs(); err != nil {
 			r.Close()
-			return nil, fmt.Errorf("sandbox cache directory: %w", err)
-		}
-		if r.cacheDir, err = filepath.EvalSymlinks(r.cacheDir); err != nil {
-			r.Close()
-			return nil, fmt.Errorf("sandbox cache directory: %w", err)
+			return nil, err
 		}
 	}
 	return r, nil
 }
 
+// checkOwnDirs makes sure the cache directory is one of the user's own,
+// and that neither it nor the temporary directory is reached through a
+// link a command could replace: either would make its real place the
+// command's choice.
+func (r *Runner) checkOwnDirs() error {
+	if err := os.MkdirAll(r.cacheDir, 0o700); err != nil {
+		return fmt.Errorf("sandbox cache directory: %w", err)
+	}
+	for _, d := range []*string{&r.cacheDir, &r.tmpDir} {
+		if link := swappableLink(*d, r.pol.roots); link != "" {
+			return fmt.Errorf("sandbox directory %s is reached through the symbolic link %s, which commands can replace", *d, link)
+		}
+		real, err := filepath.EvalSymlinks(*d)
+		if err != nil {
+			return fmt.Errorf("sandbox directory: %w", err)
+		}
+		*d = real
+	}
+	if fi, err := os.Lstat(r.cacheDir); err != nil || !fi.IsDir() || !ownedByMe(fi) {
+		return fmt.Errorf("sandbox cache directory %s is not a directory of yours", r.cacheDir)
+	}
+	return nil
+}
+
+// writable are the directories a command may write: the roots, and the
+// temporary and cache directories unless a root holds them already (a
+// separate mount inside a root could be redirected by moving its parent).
+func (r *Runner) writable() []string {
+	w := append([]string(nil), r.pol.roots...)
+	for _, d := range []string{r.tmpDir, r.cacheDir} {
+		if !withinAny(d, r.pol.roots) {
+			w = append(w, d)
+		}
+	}
+	return w
+}
+
 // defaultCacheDir is one cache directory per workspace, so that one
 // project's commands cannot plant build outputs another project's will use.
-// Without a home to keep it in, it lives in the temporary directory.
-func defaultCacheDir(workspace string, environ []string) string {
+// Without a home to keep it in, it lives in the session's private
+// temporary directory, and goes with it.
+func defaultCacheDir(workspace string, environ []string, tmpDir string) string {
 	base := lookupEnv(environ, "XDG_CACHE_HOME")
 	if !filepath.IsAbs(base) {
 		home := lookupEnv(environ, "HOME")
 		if !filepath.IsAbs(home) {
-			home = filepath.Join(os.TempDir(), fmt.Sprintf("warden-%d", os.Getuid()))
+			return filepath.Join(tmpDir, "cache")
 		}
 		base = filepath.Join(home, ".cache")
 	}
@@ -298,10 +332,10 @@ func (r *Runner) Run(ctx context.Context, c Command) (Result, error) {
 			// Found anew each time: a command may have created a
 			// repository since the last.
 			var err error
-			if prot, err = protectedPaths(r.pol.roots); err != nil {
+			if prot, err = protectedPaths(r.pol.roots, r.pol.repos); err != nil {
 				return Result{}, &SetupError{Stage: "protect", Err: err}
 			}
-			s.Writable = append(append([]string(nil), r.pol.roots...), r.tmpDir, r.cacheDir)
+			s.Writable = r.writable()
 			s.Protected = prot.Mounts
 			s.WritableShm = true
 		}
@@ -326,24 +360,6 @@ func (r *Runner) Run(ctx context.Context, c Command) (Result, error) {
 		})...)
 	}
 	return res, nil
-}
-
-// removeAbsent deletes what a command created where nothing may be, and
-// says so. The window in which it existed is the command's run, in which
-// nothing outside the sandbox should be acting on the workspace.
-func removeAbsent(paths []absentPath) []Denial {
-	var ds []Denial
-	for _, a := range paths {
-		if _, err := os.Lstat(a.Path); err != nil {
-			continue
-		}
-		why := a.Why + "; warden removed it"
-		if err := os.RemoveAll(a.Path); err != nil {
-			why = fmt.Sprintf("%s; removing it failed: %v", a.Why, err)
-		}
-		ds = append(ds, Denial{Op: "create", Target: a.Path, Reason: why})
-	}
-	return ds
 }
 
 // environ is the environment of a command: the user's, filtered, plus what

@@ -74,6 +74,13 @@ func (p *progressPrinter) handle(e event.Event) {
 		if e.Status != "ok" {
 			p.line("  " + truncate(oneLine(e.Output), 300))
 		}
+		for _, d := range e.Denials {
+			target := d.Target
+			if target != "" {
+				target = " " + target
+			}
+			p.line(fmt.Sprintf("  blocked by the sandbox: %s%s (%s)", d.Op, target, d.Reason))
+		}
 	case event.ApprovalRequested:
 		p.line(fmt.Sprintf("approval needed (%s): %s: refused, since exec has nobody to ask", e.Kind, strings.Join(e.Command, " ")))
 	case event.PlanUpdated:

@@ -94,6 +94,17 @@ type ToolCallFinished struct {
 	// Status is "ok", "error" (the tool failed or the call was invalid),
 	// "denied" or "aborted".
 	Status string `json:"status"`
+	// Denials are what the sandbox stopped the call from doing.
+	Denials []SandboxDenial `json:"denials,omitempty"`
+}
+
+// SandboxDenial is something the sandbox stopped a command from doing:
+// the operation ("write", "delete", "connect", …), the path or address
+// when it is known, and the rule that stopped it.
+type SandboxDenial struct {
+	Op     string `json:"op"`
+	Target string `json:"target,omitempty"`
+	Reason string `json:"reason"`
 }
 
 // ApprovalRequested: a tool needs the user's decision. A front-end answers

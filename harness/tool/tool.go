@@ -47,6 +47,9 @@ type Result struct {
 	// Status overrides the finished event's status ("denied", "error");
 	// empty means "ok".
 	Status string
+	// Denials are what the sandbox stopped the call from doing; they are
+	// shown by front-ends (the Output should say so too, for the model).
+	Denials []event.SandboxDenial
 }
 
 // Env is how a running tool reaches the rest of warden.
