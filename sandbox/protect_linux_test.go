@@ -25,6 +25,19 @@ func gitRepo(t *testing.T, dir string) (haveGit bool) {
 	return false
 }
 
+// subdirOfRepository makes a repository and returns a directory inside it
+// that holds no .git of its own, as a workspace opened in a subdirectory.
+func subdirOfRepository(t *testing.T) string {
+	t.Helper()
+	repo := tempDir(t)
+	gitRepo(t, repo)
+	w := filepath.Join(repo, "sub")
+	if err := os.Mkdir(w, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 // protectedAttacks try to change .git/config, .git/hooks or .warden of the
 // workspace, or to swap in replacements.
 var protectedAttacks = []struct{ name, script string }{

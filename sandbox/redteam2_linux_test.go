@@ -175,10 +175,7 @@ func TestRemovalDespiteChmod(t *testing.T) {
 // not survive either.
 func TestNoBareRepositoryInsideAnother(t *testing.T) {
 	t.Parallel()
-	repo := tempDir(t)
-	gitRepo(t, repo)
-	w := filepath.Join(repo, "sub")
-	os.Mkdir(w, 0o755)
+	w := subdirOfRepository(t)
 	r := newRunner(t, WorkspaceWrite, w, runnerOpts{})
 	res := sh(t, r, "mkdir objects refs && echo 'ref: refs/heads/main' > HEAD && printf '[core]\\n\\tbare = false\\n' > config")
 	if isGitDir(w) {

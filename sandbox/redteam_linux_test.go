@@ -101,10 +101,7 @@ func TestLinksIntoProtectedFiles(t *testing.T) {
 // own, which would take git over there.
 func TestNoNewRepositoryInsideAnother(t *testing.T) {
 	t.Parallel()
-	repo := tempDir(t)
-	gitRepo(t, repo)
-	w := filepath.Join(repo, "sub")
-	os.Mkdir(w, 0o755)
+	w := subdirOfRepository(t)
 	r := newRunner(t, WorkspaceWrite, w, runnerOpts{})
 	res := sh(t, r, "mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit")
 	if _, err := os.Lstat(w + "/.git"); err == nil {

@@ -35,8 +35,9 @@ type sandboxFlags struct {
 func newSandboxCommand() *cobra.Command {
 	var fl sandboxFlags
 	cmd := &cobra.Command{
-		Use:   "sandbox [--mode read-only|workspace-write] [--network] [--writable-root DIR]... [-C DIR] -- CMD [ARGS...]",
-		Short: "Run one command confined the way the agent's commands are, or show what the sandbox can do",
+		Use:                   "sandbox [--mode read-only|workspace-write] [--network] [--writable-root DIR]... [-C DIR] -- CMD [ARGS...]",
+		Short:                 "Run one command confined the way the agent's commands are, or show what the sandbox can do",
+		DisableFlagsInUseLine: true,
 		Long: `Run one command in the sandbox the agent's commands get, with stdin, stdout and
 stderr passed through, and exit with its status. Defaults come from the config
 file (sandbox_mode, [sandbox]); flags override them. --status prints what the
