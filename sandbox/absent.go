@@ -2,50 +2,75 @@ package sandbox
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
-// removeAbsent deletes what a command created where nothing may be, and
-// says so. The window in which it existed is the command's run, in which
-// nothing outside the sandbox should be acting on the workspace.
-func removeAbsent(paths []absentPath) []Denial {
+// checkAfter undoes what a command did that no mount could stop, and says
+// so: it removes what appeared where nothing may be (and new submodule git
+// directories, and a rebase left to run commands), and puts back the links
+// on the way to what git reads. The window in which these existed is the
+// command's run, in which nothing outside the sandbox should be acting on
+// the workspace. Every change stays beneath the writable roots (see
+// hostfs_linux.go).
+func checkAfter(prot protection, roots []string) []Denial {
 	var ds []Denial
-	for _, a := range paths {
+	remove := func(path, why string) {
+		reason := why + "; warden removed it"
+		if err := removeBeneath(roots, path); err != nil {
+			reason = fmt.Sprintf("%s; removing it failed: %v", why, err)
+		}
+		ds = append(ds, Denial{Op: "create", Target: path, Reason: reason})
+	}
+	for _, a := range prot.Absent {
 		if _, err := os.Lstat(a.Path); err != nil {
 			continue
 		}
 		if a.GitDir != "" && !isGitDir(a.GitDir) {
 			continue
 		}
-		why := a.Why + "; warden removed it"
-		if err := forceRemove(a.Path); err != nil {
-			why = fmt.Sprintf("%s; removing it failed: %v", a.Why, err)
+		remove(a.Path, a.Why)
+	}
+	for _, m := range prot.Modules {
+		for _, dir := range moduleGitDirs(m.Dir) {
+			if !slices.Contains(m.Known, dir) {
+				remove(dir, newModuleWhy)
+			}
 		}
-		ds = append(ds, Denial{Op: "create", Target: a.Path, Reason: why})
+	}
+	for _, l := range prot.Links {
+		if target, err := os.Readlink(l.Path); err == nil && target == l.Target {
+			continue
+		}
+		reason := "protected: this link leads to what git reads or runs; warden put it back"
+		if err := linkBeneath(roots, l.Path, l.Target); err != nil {
+			reason = fmt.Sprintf("protected: this link leads to what git reads or runs; putting it back failed: %v", err)
+		}
+		ds = append(ds, Denial{Op: "change link", Target: l.Path, Reason: reason})
+	}
+	for _, dir := range prot.GitDirs {
+		if rebaseRunsCommands(dir) {
+			remove(filepath.Join(dir, "rebase-merge"),
+				"protected: the rebase left in progress would run commands outside the sandbox on `git rebase --continue`")
+		}
 	}
 	return ds
 }
 
-// forceRemove removes path even where the command took away the write
-// permission that removing needs (chmod 555 on the directory holding it,
-// or on directories inside it): it was the user's to give, so it is given
-// back for the removal, and the parent's mode restored after.
-func forceRemove(path string) error {
-	if os.RemoveAll(path) == nil {
-		return nil
+// rebaseRunsCommands reports whether an interactive rebase in progress in
+// git directory dir has exec steps still to run.
+func rebaseRunsCommands(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "rebase-merge", "git-rebase-todo"))
+	if err != nil {
+		return false
 	}
-	parent := filepath.Dir(path)
-	if fi, err := os.Stat(parent); err == nil {
-		defer os.Chmod(parent, fi.Mode().Perm())
-		os.Chmod(parent, fi.Mode().Perm()|0o700)
-	}
-	filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			os.Chmod(p, 0o700)
+	for line := range strings.Lines(string(b)) {
+		f := strings.Fields(line)
+		if len(f) > 0 && (f[0] == "exec" || f[0] == "x") {
+			return true
 		}
-		return nil
-	})
-	return os.RemoveAll(path)
+	}
+	return false
 }

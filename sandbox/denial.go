@@ -153,8 +153,13 @@ func (c denialContext) abs(path string) string {
 func (c denialContext) pathDenial(op, path string, busy bool) (Denial, bool) {
 	path = c.abs(path)
 	for _, p := range c.protected {
-		if within(path, p.Path) && (p.ReadOnly || path == p.Path) {
+		switch {
+		case p.ReadOnly && within(path, p.Path):
 			return Denial{Op: op, Target: path, Reason: protectedReason(p.Path)}, true
+		case path == p.Path && (filepath.Base(path) == ".git" || strings.Contains(path, "/.git/")):
+			return Denial{Op: op, Target: path, Reason: protectedReason(p.Path)}, true
+		case path == p.Path:
+			return Denial{Op: op, Target: path, Reason: "protected: it leads to a protected path, so it cannot be moved or removed"}, true
 		}
 	}
 	if busy {

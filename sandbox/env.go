@@ -84,30 +84,22 @@ func (p EnvPolicy) drops(name, value string) bool {
 // the value), a connection string with a password or key
 // (…;Password=…;, AccountKey=…), a JSON web token.
 func secretValue(value string) bool {
-	for rest := value; ; {
-		i := strings.Index(rest, "://")
-		if i < 0 {
-			break
-		}
-		rest = rest[i+3:]
-		host := rest
-		if end := strings.IndexAny(host, "/?# ,;"); end >= 0 {
-			host = host[:end]
-		}
-		if at := strings.LastIndexByte(host, '@'); at > 0 && strings.Contains(host[:at], ":") {
-			return true
-		}
-	}
 	lower := strings.ToLower(value)
 	for _, k := range []string{"password=", "pwd=", "accountkey=", "sharedaccesskey=", "secret="} {
 		if strings.Contains(lower, k) {
 			return true
 		}
 	}
-	return jwt.MatchString(value)
+	return secretShapes.MatchString(value)
 }
 
-var jwt = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+`)
+// secretShapes: a URL's user:password@ (the password may hold slashes), a
+// JSON web token, and the prefixes of the common providers' keys.
+var secretShapes = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:[^\s@]+@` +
+	`|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+` +
+	`|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}` +
+	`|sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}|sk_(?:live|test)_[A-Za-z0-9]{16,}|rk_(?:live|test)_[A-Za-z0-9]{16,}` +
+	`|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35})`)
 
 func globMatch(patterns []string, name string) bool {
 	upper := strings.ToUpper(name)

@@ -22,6 +22,8 @@ func TestEnvFilter(t *testing.T) {
 		"ODBC=Driver={x};Server=s;Uid=u;Pwd=p;", "SLACK_WEBHOOK_URL=https://hooks.slack.com/x",
 		"SESSION=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc",
 		"PIP_EXTRA_INDEX_URL=https://pypi.org/simple https://u:pw@private/simple",
+		"MIRROR=https://u:a/b/c@host/x", "GH=ghp_0123456789abcdefghijABCDEF", "STRIPE=sk_live_0123456789abcdef01",
+		"ANTHROPIC=sk-ant-api03-0123456789abcdefghij", "AWS_ID=AKIA0123456789ABCDEF",
 		"malformed", "=novalue",
 	}
 	p := EnvPolicy{
@@ -39,7 +41,8 @@ func TestEnvFilter(t *testing.T) {
 		"MYSQL_PWD_PASSWD", "GOOGLE_APPLICATION_CREDENTIALS", "HARMLESS", "AWS_REGION", "DATABASE_URL",
 		"WARDEN_SANDBOX", "WARDEN_NETWORK_DISABLED", "MYSQL_PWD", "GH_PAT", "SSH_AUTH_SOCK",
 		"SESSION_COOKIE", "REDIS_URL", "SMTP_PASS", "GPG_PASSPHRASE", "SENTRY_DSN", "APP_DSN",
-		"AZURE_STORAGE_CONNECTION_STRING", "ODBC", "SLACK_WEBHOOK_URL", "SESSION", "PIP_EXTRA_INDEX_URL"} {
+		"AZURE_STORAGE_CONNECTION_STRING", "ODBC", "SLACK_WEBHOOK_URL", "SESSION", "PIP_EXTRA_INDEX_URL",
+		"MIRROR", "GH", "STRIPE", "ANTHROPIC", "AWS_ID"} {
 		if !slices.Contains(dropped, name) {
 			t.Errorf("%s not dropped", name)
 		}

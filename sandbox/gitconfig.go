@@ -13,14 +13,14 @@ import (
 // core.hooksPath directory. Relative include paths are relative to the
 // config file's directory, a relative hooksPath to the work tree. It reads
 // enough of git's format for these keys: sections, quoted values, comments.
-func configReferences(config, configDir, workTree string) []string {
+func configReferences(config, configDir, workTree, home string) []string {
 	var refs []string
 	forEachConfigValue(config, func(section, key, value string) {
 		switch {
 		case (section == "include" || strings.HasPrefix(section, "includeif")) && key == "path":
-			refs = append(refs, resolveConfigPath(value, configDir))
-		case section == "core" && key == "hookspath":
-			refs = append(refs, resolveConfigPath(value, workTree))
+			refs = append(refs, resolveConfigPath(value, configDir, home))
+		case section == "core" && key == "hookspath" && (workTree != "" || filepath.IsAbs(value) || strings.HasPrefix(value, "~/")):
+			refs = append(refs, resolveConfigPath(value, workTree, home))
 		}
 	})
 	return refs
@@ -112,11 +112,11 @@ func configValue(v string) string {
 	return strings.TrimSpace(b.String())
 }
 
-func resolveConfigPath(p, base string) string {
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, rest)
-		}
+// resolveConfigPath makes a path from a git file absolute: ~/ is home,
+// and a relative path is relative to base.
+func resolveConfigPath(p, base, home string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok && home != "" {
+		return filepath.Join(home, rest)
 	}
 	if !filepath.IsAbs(p) {
 		return filepath.Join(base, p)

@@ -9,10 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // marker is an argument no other process has, to find a test's sleepers.
@@ -214,5 +217,25 @@ func TestSetupFailureIsAnError(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "full-access") {
 		t.Errorf("the refusal should say how to choose full access: %v", err)
+	}
+}
+
+// A command leads its own process group, in a session without a
+// controlling terminal, even when warden's own stdin is one.
+func TestNoControllingTerminal(t *testing.T) {
+	t.Parallel()
+	ours, err := unix.Getsid(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []Mode{ReadOnly, FullAccess} {
+		r := newRunner(t, mode, tempDir(t), runnerOpts{})
+		// In the sandbox, ps sees the sandbox's /proc: session ids there
+		// are the sandbox's too, and the runner's session is not in it.
+		res := sh(t, r, `ps -o pid=,pgid=,sid=,tty= -p $$; if (exec 3</dev/tty) 2>/dev/null; then echo has-tty; else echo no-tty; fi`)
+		f := strings.Fields(res.Output.Text())
+		if len(f) != 5 || f[0] != f[1] || f[2] == strconv.Itoa(ours) || f[3] != "?" || f[4] != "no-tty" {
+			t.Errorf("%s: pid, pgid, sid, tty, /dev/tty: %q (our session %d)", mode, res.Output.Text(), ours)
+		}
 	}
 }

@@ -42,6 +42,10 @@ type Config struct {
 	// WorkspaceWrite (GOCACHE, XDG_CACHE_HOME, npm's cache). Default:
 	// $XDG_CACHE_HOME/warden/sandbox/NAME-HASH, one per workspace.
 	CacheDir string
+	// Protect are files and directories warden itself relies on (its
+	// config directory, its state, its binary): kept read-only, or kept
+	// from appearing, where a writable root holds them.
+	Protect []string
 }
 
 // Command is one command to run.
@@ -170,7 +174,12 @@ func NewRunner(cfg Config) (*Runner, error) {
 // link a command could replace: either would make its real place the
 // command's choice.
 func (r *Runner) checkOwnDirs() error {
-	if err := os.MkdirAll(r.cacheDir, 0o700); err != nil {
+	for _, d := range []string{r.cacheDir, r.tmpDir} {
+		if link := swappableLink(d, r.pol.roots); link != "" {
+			return fmt.Errorf("sandbox directory %s is reached through the symbolic link %s, which commands can replace", d, link)
+		}
+	}
+	if err := r.makeCacheDir(); err != nil {
 		return fmt.Errorf("sandbox cache directory: %w", err)
 	}
 	for _, d := range []*string{&r.cacheDir, &r.tmpDir} {
@@ -185,6 +194,57 @@ func (r *Runner) checkOwnDirs() error {
 	}
 	if fi, err := os.Lstat(r.cacheDir); err != nil || !fi.IsDir() || !ownedByMe(fi) {
 		return fmt.Errorf("sandbox cache directory %s is not a directory of yours", r.cacheDir)
+	}
+	return nil
+}
+
+// gitConfigs are the user's global git config files, whose includes and
+// hooks directory git follows in every repository.
+func (r *Runner) gitConfigs() []string {
+	home := lookupEnv(r.cfg.Environ, "HOME")
+	xdg := lookupEnv(r.cfg.Environ, "XDG_CONFIG_HOME")
+	if !filepath.IsAbs(xdg) && filepath.IsAbs(home) {
+		xdg = filepath.Join(home, ".config")
+	}
+	var files []string
+	if filepath.IsAbs(xdg) {
+		files = append(files, filepath.Join(xdg, "git", "config"))
+	}
+	if filepath.IsAbs(home) {
+		files = append(files, filepath.Join(home, ".gitconfig"))
+	}
+	return files
+}
+
+// makeCacheDir creates the cache directory. Below warden's own cache
+// directory it follows no link: one there was planted, and would lead the
+// cache, and what commands may write, elsewhere.
+func (r *Runner) makeCacheDir() error {
+	if r.cfg.CacheDir != "" {
+		return os.MkdirAll(r.cacheDir, 0o700)
+	}
+	base := r.cacheDir
+	for filepath.Base(base) != "warden" && filepath.Dir(base) != base {
+		base = filepath.Dir(base)
+	}
+	if err := os.MkdirAll(filepath.Dir(base), 0o700); err != nil {
+		return err
+	}
+	rel, _ := filepath.Rel(filepath.Dir(base), r.cacheDir)
+	dir := filepath.Dir(base)
+	for _, part := range strings.Split(rel, "/") {
+		dir = filepath.Join(dir, part)
+		fi, err := os.Lstat(dir)
+		switch {
+		case os.IsNotExist(err):
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case !fi.IsDir() || !ownedByMe(fi):
+			return fmt.Errorf("%s is not a directory of yours (a link planted there would lead elsewhere)", dir)
+		}
 	}
 	return nil
 }
@@ -332,7 +392,7 @@ func (r *Runner) Run(ctx context.Context, c Command) (Result, error) {
 			// Found anew each time: a command may have created a
 			// repository since the last.
 			var err error
-			if prot, err = protectedPaths(r.pol.roots, r.pol.repos); err != nil {
+			if prot, err = protectedPaths(r.pol.roots, r.pol.repos, r.gitConfigs(), r.cfg.Protect, lookupEnv(r.cfg.Environ, "HOME")); err != nil {
 				return Result{}, &SetupError{Stage: "protect", Err: err}
 			}
 			s.Writable = r.writable()
@@ -346,7 +406,7 @@ func (r *Runner) Run(ctx context.Context, c Command) (Result, error) {
 		return res, err
 	}
 	if spec != nil {
-		res.Denials = removeAbsent(prot.Absent)
+		res.Denials = checkAfter(prot, r.pol.roots)
 		res.Denials = append(res.Denials, findDenials(res.Output.Text(), denialContext{
 			dir:         dir,
 			mode:        r.pol.Mode,

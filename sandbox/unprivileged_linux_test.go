@@ -18,6 +18,8 @@ var unprivilegedTests = []string{
 	"TestProtectedPathsStayReadOnly", "TestProcessIsolation", "TestInterruptKillsEverything",
 	"TestEnvironmentScrubbed", "TestStdioFilesArePiped", "TestPrivateDev", "TestNoSetuidFiles",
 	"TestCommondirRedirectRemoved", "TestSignalsReachTheCommand", "TestExitKillsLeftovers",
+	"TestRemovalDespiteChmod", "TestRunnerNeverActsOutsideTheRoots", "TestLinksToGitReferencesGuarded",
+	"TestHelperCannotBeTakenOver", "TestInheritedDescriptorsDoNotLeak", "TestNestedWorkspaceStaysProtected",
 }
 
 func TestAsUnprivilegedUser(t *testing.T) {

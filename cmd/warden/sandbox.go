@@ -4,15 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"warden/harness/config"
+	"warden/harness/transcript"
 	"warden/sandbox"
 )
 
@@ -111,6 +112,7 @@ func runSandbox(cmd *cobra.Command, fl sandboxFlags, args []string) error {
 		},
 		Env:            sandboxEnv(st),
 		DefaultTimeout: fl.timeout,
+		Protect:        wardensOwnPaths(os.Getenv),
 	})
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -122,7 +124,7 @@ func runSandbox(cmd *cobra.Command, fl sandboxFlags, args []string) error {
 	defer signal.Stop(signals)
 	res, err := runner.Run(context.Background(), sandbox.Command{
 		Args:    args,
-		Stdin:   stdinOf(cmd),
+		Stdin:   cmd.InOrStdin(),
 		Stdout:  cmd.OutOrStdout(),
 		Stderr:  stderr,
 		Signals: signals,
@@ -157,9 +159,19 @@ func sandboxEnv(st config.Settings) sandbox.EnvPolicy {
 	}
 }
 
-func stdinOf(cmd *cobra.Command) io.Reader {
-	if in := cmd.InOrStdin(); in != nil {
-		return in
+// wardensOwnPaths are what a command must not change where a writable
+// root holds them: warden's config (its rules and settings), its session
+// state, and its binary.
+func wardensOwnPaths(getenv func(string) string) []string {
+	var paths []string
+	if dir, err := config.Dir(getenv); err == nil {
+		paths = append(paths, dir)
 	}
-	return os.Stdin
+	if dir, err := transcript.Dir(getenv); err == nil {
+		paths = append(paths, filepath.Dir(dir))
+	}
+	if exe, err := os.Executable(); err == nil {
+		paths = append(paths, exe)
+	}
+	return paths
 }
