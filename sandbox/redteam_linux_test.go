@@ -158,8 +158,11 @@ func TestWritableRootsCannotBeRedirected(t *testing.T) {
 	w, data := tempDir(t), tempDir(t)
 	os.MkdirAll(w+"/a/dir", 0o755)
 	r := newRunner(t, WorkspaceWrite, w, runnerOpts{roots: []string{w + "/a/dir", data}})
-	if got := r.Policy().WritableRoots; !slices.Equal(got, []string{data}) {
-		t.Errorf("extra roots %q, want only %s", got, data)
+	if got := r.Policy().WritableRoots; !slices.Equal(got, []string{w + "/a/dir", data}) {
+		t.Errorf("the policy's roots %q, want both", got)
+	}
+	if got := r.writable(); !slices.Equal(got[:2], []string{w, data}) {
+		t.Errorf("writable mounts %q, want only %s and %s besides the temporary and cache directories", got, w, data)
 	}
 	os.Symlink(data, w+"/link")
 	_, err := NewRunner(Config{Policy: Policy{Mode: WorkspaceWrite, Workspace: w, WritableRoots: []string{w + "/link"}}, CacheDir: sharedCache()})

@@ -321,8 +321,11 @@ func removeStaleTempDirs() {
 func (r *Runner) Policy() Policy {
 	p := r.pol.Policy
 	p.Workspace = r.pol.workspace
-	if len(r.pol.roots) > 1 {
-		p.WritableRoots = append([]string(nil), r.pol.roots[1:]...)
+	p.WritableRoots = nil
+	for _, dir := range r.pol.repos {
+		if dir != r.pol.workspace {
+			p.WritableRoots = append(p.WritableRoots, dir)
+		}
 	}
 	return p
 }
