@@ -28,15 +28,12 @@ func checkAfter(prot protection, roots []string) []Denial {
 		if _, err := os.Lstat(a.Path); err != nil {
 			continue
 		}
-		if a.GitDir != "" && !isGitDir(a.GitDir) {
-			continue
-		}
 		remove(a.Path, a.Why)
 	}
 	for _, m := range prot.Modules {
-		for _, dir := range moduleGitDirs(m.Dir) {
-			if !slices.Contains(m.Known, dir) {
-				remove(dir, newModuleWhy)
+		for _, entry := range moduleEntries(m.Dir) {
+			if !slices.Contains(m.Known, entry) && !slices.ContainsFunc(ds, func(d Denial) bool { return within(entry, d.Target) }) {
+				remove(entry, newModuleWhy)
 			}
 		}
 	}
@@ -53,7 +50,7 @@ func checkAfter(prot protection, roots []string) []Denial {
 	for _, dir := range prot.GitDirs {
 		if rebaseRunsCommands(dir) {
 			remove(filepath.Join(dir, "rebase-merge"),
-				"protected: the rebase left in progress would run commands outside the sandbox on `git rebase --continue`")
+				"protected: the rebase left in progress would run commands outside the sandbox on `git rebase --continue` (HEAD stays where the rebase left it)")
 		}
 	}
 	return ds

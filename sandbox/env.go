@@ -12,7 +12,7 @@ import (
 // includes them by name. secretNames and secretSuffixes catch well-known
 // ones the words miss.
 var (
-	secretWords    = []string{"KEY", "SECRET", "TOKEN", "PASS", "CREDENTIAL", "AUTH", "COOKIE", "WEBHOOK", "CONNECTION_STRING", "PRIVATE"}
+	secretWords    = []string{"KEY", "SECRET", "TOKEN", "PASS", "CREDENTIAL", "CREDS", "AUTH", "BEARER", "COOKIE", "WEBHOOK", "CONNECTION_STRING", "PRIVATE"}
 	secretNames    = []string{"MYSQL_PWD", "SENTRY_DSN"}
 	secretSuffixes = []string{"_PAT", "_PWD", "_DSN"}
 )
@@ -94,12 +94,15 @@ func secretValue(value string) bool {
 }
 
 // secretShapes: a URL's user:password@ (the password may hold slashes), a
-// JSON web token, and the prefixes of the common providers' keys.
+// bearer token, a JSON web token, a private key, and the prefixes of the
+// common providers' keys.
 var secretShapes = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:[^\s@]+@` +
+	`|(?i:bearer)\s+[A-Za-z0-9._~+/=-]{16,}|-----BEGIN [A-Z ]*PRIVATE KEY-----` +
 	`|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+` +
-	`|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}` +
+	`|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glp(?:at|tt)-[A-Za-z0-9_-]{20,}` +
 	`|sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}|sk_(?:live|test)_[A-Za-z0-9]{16,}|rk_(?:live|test)_[A-Za-z0-9]{16,}` +
-	`|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35})`)
+	`|xox[abposr]-[A-Za-z0-9-]{6,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}` +
+	`|npm_[A-Za-z0-9]{30,}|hf_[A-Za-z0-9]{30,}|pypi-[A-Za-z0-9_-]{50,}|dop_v1_[a-f0-9]{40,})`)
 
 func globMatch(patterns []string, name string) bool {
 	upper := strings.ToUpper(name)

@@ -24,6 +24,8 @@ func TestEnvFilter(t *testing.T) {
 		"PIP_EXTRA_INDEX_URL=https://pypi.org/simple https://u:pw@private/simple",
 		"MIRROR=https://u:a/b/c@host/x", "GH=ghp_0123456789abcdefghijABCDEF", "STRIPE=sk_live_0123456789abcdef01",
 		"ANTHROPIC=sk-ant-api03-0123456789abcdefghij", "AWS_ID=AKIA0123456789ABCDEF",
+		"HDR=Bearer abcdefghijklmnopqrstuvwxyz", "CERT=-----BEGIN OPENSSH PRIVATE KEY-----",
+		"NPM=npm_0123456789abcdefghijklmnopqrstuvwxyz", "MY_CREDS=x",
 		"malformed", "=novalue",
 	}
 	p := EnvPolicy{
@@ -42,7 +44,7 @@ func TestEnvFilter(t *testing.T) {
 		"WARDEN_SANDBOX", "WARDEN_NETWORK_DISABLED", "MYSQL_PWD", "GH_PAT", "SSH_AUTH_SOCK",
 		"SESSION_COOKIE", "REDIS_URL", "SMTP_PASS", "GPG_PASSPHRASE", "SENTRY_DSN", "APP_DSN",
 		"AZURE_STORAGE_CONNECTION_STRING", "ODBC", "SLACK_WEBHOOK_URL", "SESSION", "PIP_EXTRA_INDEX_URL",
-		"MIRROR", "GH", "STRIPE", "ANTHROPIC", "AWS_ID"} {
+		"MIRROR", "GH", "STRIPE", "ANTHROPIC", "AWS_ID", "HDR", "CERT", "NPM", "MY_CREDS"} {
 		if !slices.Contains(dropped, name) {
 			t.Errorf("%s not dropped", name)
 		}

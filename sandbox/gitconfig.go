@@ -2,9 +2,11 @@ package sandbox
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -13,17 +15,36 @@ import (
 // core.hooksPath directory. Relative include paths are relative to the
 // config file's directory, a relative hooksPath to the work tree. It reads
 // enough of git's format for these keys: sections, quoted values, comments.
-func configReferences(config, configDir, workTree, home string) []string {
-	var refs []string
+func configReferences(config, configDir, workTree, home string) (includes, hooks []string) {
 	forEachConfigValue(config, func(section, key, value string) {
-		switch {
-		case (section == "include" || strings.HasPrefix(section, "includeif")) && key == "path":
-			refs = append(refs, resolveConfigPath(value, configDir, home))
-		case section == "core" && key == "hookspath" && (workTree != "" || filepath.IsAbs(value) || strings.HasPrefix(value, "~/")):
-			refs = append(refs, resolveConfigPath(value, workTree, home))
-		}
+		addReference(section, key, value, configDir, workTree, home, &includes, &hooks)
 	})
-	return refs
+	return includes, hooks
+}
+
+func addReference(section, key, value, configDir, workTree, home string, includes, hooks *[]string) {
+	switch {
+	case (section == "include" || strings.HasPrefix(section, "includeif")) && key == "path":
+		*includes = append(*includes, resolveConfigPath(value, configDir, home))
+	case section == "core" && key == "hookspath" && (workTree != "" || filepath.IsAbs(value) || strings.HasPrefix(value, "~/")):
+		*hooks = append(*hooks, resolveConfigPath(value, workTree, home))
+	}
+}
+
+// envConfigReferences are the includes and hooks directory that git's
+// GIT_CONFIG_COUNT, GIT_CONFIG_KEY_n and GIT_CONFIG_VALUE_n variables set.
+func envConfigReferences(environ []string, workTree, home string) (includes, hooks []string) {
+	n, _ := strconv.Atoi(lookupEnv(environ, "GIT_CONFIG_COUNT"))
+	for i := range min(n, 1000) {
+		key := strings.ToLower(lookupEnv(environ, fmt.Sprintf("GIT_CONFIG_KEY_%d", i)))
+		dot, last := strings.Index(key, "."), strings.LastIndex(key, ".")
+		if dot < 0 {
+			continue
+		}
+		addReference(key[:dot]+strings.ReplaceAll(key[dot:last], ".", "."), key[last+1:],
+			lookupEnv(environ, fmt.Sprintf("GIT_CONFIG_VALUE_%d", i)), workTree, workTree, home, &includes, &hooks)
+	}
+	return includes, hooks
 }
 
 // worktreeConfig reports whether extensions.worktreeConfig is on, which

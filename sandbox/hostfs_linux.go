@@ -134,7 +134,12 @@ func removeAt(dirfd int, name string) error {
 		return err
 	}
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-		unix.Fchmodat(dirfd, name, 0o700, 0) // a directory, checked just above
+		// Made readable by its owner through a descriptor, never by name:
+		// a command running alongside could swap a link in for it.
+		if pfd, err := unix.Openat(dirfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
+			unix.Chmod(fmt.Sprintf("/proc/self/fd/%d", pfd), 0o700)
+			unix.Close(pfd)
+		}
 		fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return err

@@ -39,11 +39,9 @@ type protection struct {
 }
 
 // absentPath must not exist when a command ends; if it does, the runner
-// removes it and reports why. With GitDir set, only while GitDir has a git
-// directory's layout (a bare repository's), which Path's removal undoes.
+// removes it and reports why.
 type absentPath struct {
 	Path, Why string
-	GitDir    string
 }
 
 // guardedLink is a symbolic link on the way to something git reads or runs.
@@ -51,10 +49,25 @@ type guardedLink struct {
 	Path, Target string
 }
 
-// moduleWatch is a .git/modules directory and the git directories it held.
+// moduleWatch is a .git/modules directory and what it held: its
+// submodules' git directories and the directories on the way to them.
 type moduleWatch struct {
 	Dir   string
 	Known []string
+}
+
+// protectIn is what protectedPaths works from.
+type protectIn struct {
+	// roots are the writable mounts; repos the directories whose own .git
+	// and .warden are protected (each root, and roots nested in others).
+	roots, repos []string
+	// gitConfigs are the user's global and the system git config files;
+	// environ holds git's GIT_CONFIG_* settings; home is what ~/ means.
+	gitConfigs []string
+	environ    []string
+	home       string
+	// own are warden's own directories and files.
+	own []string
 }
 
 // protectedPaths finds what must stay as it is inside the writable roots
@@ -63,30 +76,41 @@ type moduleWatch struct {
 // commondir, config.worktree, what config includes or names as the hooks
 // directory, worktrees' and submodules' git directories and the .git files
 // that point to them; plus what the user's own git config names, and
-// warden's own files (extra) where a root holds them.
-//
-// roots are the writable mounts; repos the directories whose own .git and
-// .warden are protected (each root, and roots nested in others); gitConfigs
-// the user's global git config files; home what ~/ means in git's files.
-func protectedPaths(roots, repos, gitConfigs, extra []string, home string) (protection, error) {
-	p := protector{roots: roots, home: home, seen: map[string]bool{}, mounted: map[string]bool{}}
-	for _, repo := range repos {
+// warden's own files where a root holds them.
+func protectedPaths(in protectIn) (protection, error) {
+	p := protector{roots: in.roots, home: in.home, seen: map[string]bool{}, mounted: map[string]bool{}}
+	for _, repo := range in.repos {
 		if err := p.root(repo); err != nil {
 			return protection{}, err
 		}
 	}
-	for _, cfg := range gitConfigs {
+	// The user's git config applies in every repository, a relative hooks
+	// directory in each work tree.
+	for _, cfg := range in.gitConfigs {
 		if err := p.reference(cfg); err != nil {
 			return protection{}, err
 		}
-		for _, ref := range configReferences(cfg, filepath.Dir(cfg), "", p.home) {
-			if err := p.reference(ref); err != nil {
+		for _, repo := range in.repos {
+			if err := p.config(cfg, repo, 0); err != nil {
 				return protection{}, err
 			}
 		}
 	}
-	for _, path := range extra {
-		if err := p.reference(path); err != nil {
+	for _, repo := range in.repos {
+		includes, hooks := envConfigReferences(in.environ, repo, in.home)
+		for _, ref := range append(includes, hooks...) {
+			if err := p.reference(ref); err != nil {
+				return protection{}, err
+			}
+		}
+		for _, inc := range includes {
+			if err := p.config(inc, repo, 1); err != nil {
+				return protection{}, err
+			}
+		}
+	}
+	for _, path := range in.own {
+		if err := p.ownPath(path); err != nil {
 			return protection{}, err
 		}
 	}
@@ -95,6 +119,29 @@ func protectedPaths(roots, repos, gitConfigs, extra []string, home string) (prot
 		return strings.Count(a.Path, "/") - strings.Count(b.Path, "/")
 	})
 	return p.out, nil
+}
+
+// ownPath protects one of warden's own files or directories; a missing
+// one is created as a directory (warden's config and state directories
+// are its to make) so that it can be mounted read-only.
+func (p *protector) ownPath(path string) error {
+	if p.rootOf(path) == "" {
+		return nil
+	}
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		root := p.rootOf(path)
+		rel, _ := filepath.Rel(root, path)
+		dir := root
+		for _, part := range strings.Split(rel, "/") {
+			dir = filepath.Join(dir, part)
+			if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+				if err := createBeneath(p.roots, dir, true); err != nil {
+					return fmt.Errorf("protect %s: %w", path, err)
+				}
+			}
+		}
+	}
+	return p.reference(path)
 }
 
 type protector struct {

@@ -37,9 +37,10 @@ func (p *protector) root(root string) error {
 		// repository the user has.
 		if above := enclosingRepo(filepath.Dir(root)); above != "" {
 			why := "protected: a new repository here would take git over from " + above
-			p.absent(dotGit, why)
-			if !isGitDir(root) {
-				p.out.Absent = append(p.out.Absent, absentPath{Path: filepath.Join(root, "HEAD"), Why: why, GitDir: root})
+			// git takes a directory with a HEAD (and objects and refs,
+			// here or where a commondir says) for a repository.
+			for _, name := range []string{".git", "HEAD", "commondir"} {
+				p.absent(filepath.Join(root, name), why)
 			}
 		}
 		return nil
@@ -129,10 +130,8 @@ func (p *protector) related(dir, workTree string) error {
 		}
 	}
 	config := filepath.Join(dir, "config")
-	for _, ref := range configReferences(config, dir, workTree, p.home) {
-		if err := p.reference(ref); err != nil {
-			return err
-		}
+	if err := p.config(config, workTree, 0); err != nil {
+		return err
 	}
 	perWorktree := worktreeConfig(config)
 	if entries, err := os.ReadDir(filepath.Join(dir, "worktrees")); err == nil {
@@ -153,21 +152,30 @@ func (p *protector) related(dir, workTree string) error {
 					}
 				}
 			}
-			// The worktree's .git file, which points back here.
+			// The worktree's .git file, which points back here, and the
+			// file that says where it is (rewritten, the next command would
+			// protect another).
 			if back := readFileLine(filepath.Join(wt, "gitdir")); back != "" {
 				if err := p.gitFile(resolveConfigPath(back, wt, p.home)); err != nil {
 					return err
 				}
 			}
+			if _, err := os.Lstat(filepath.Join(wt, "gitdir")); err == nil {
+				if err := p.readOnlyTree(filepath.Join(wt, "gitdir")); err != nil {
+					return err
+				}
+			}
+			if p.rootOf(wt) != "" {
+				p.out.GitDirs = append(p.out.GitDirs, wt)
+			}
 		}
 	}
 	modules := filepath.Join(dir, "modules")
-	known, err := p.modules(modules, workTree)
-	if err != nil {
+	if err := p.modules(modules, workTree); err != nil {
 		return err
 	}
 	if _, err := os.Lstat(modules); err == nil {
-		p.out.Modules = append(p.out.Modules, moduleWatch{Dir: modules, Known: known})
+		p.out.Modules = append(p.out.Modules, moduleWatch{Dir: modules, Known: moduleEntries(modules)})
 	} else {
 		p.absent(modules, newModuleWhy)
 	}
@@ -175,6 +183,34 @@ func (p *protector) related(dir, workTree string) error {
 }
 
 const newModuleWhy = "protected: git would use a submodule's git directory made by a command, hooks and all, the next time the submodule is set up"
+
+// maxIncludes bounds how deep config files' includes are followed; git's
+// own limit is 10.
+const maxIncludes = 10
+
+// config protects what a git config file makes git read or run: the files
+// it includes (and what those include, and so on) and the hooks directory
+// it names.
+func (p *protector) config(file, workTree string, depth int) error {
+	if depth > maxIncludes || p.seen["config:"+file+"\x00"+workTree] {
+		return nil
+	}
+	p.seen["config:"+file+"\x00"+workTree] = true
+	includes, hooks := configReferences(file, filepath.Dir(file), workTree, p.home)
+	for _, ref := range append(includes, hooks...) {
+		if err := p.reference(ref); err != nil {
+			return err
+		}
+	}
+	for _, inc := range includes {
+		if real, err := filepath.EvalSymlinks(inc); err == nil {
+			if err := p.config(real, workTree, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // gitFile protects a .git file of a worktree or submodule: rewritten, it
 // would point git at another git directory. Its path comes from a file a
@@ -188,35 +224,39 @@ func (p *protector) gitFile(path string) error {
 }
 
 // modules walks .git/modules, where submodules (and theirs, nested) keep
-// their git directories, protects each and returns them.
-func (p *protector) modules(dir, workTree string) ([]string, error) {
-	found := moduleGitDirs(dir)
-	for _, sub := range found {
-		if err := p.gitDir(sub, workTree); err != nil {
-			return nil, err
+// their git directories, and protects each.
+func (p *protector) modules(dir, workTree string) error {
+	for _, sub := range moduleEntries(dir) {
+		if fi, err := os.Lstat(sub); err == nil && fi.IsDir() && hasHEAD(sub) {
+			if err := p.gitDir(sub, workTree); err != nil {
+				return err
+			}
 		}
 	}
-	return found, nil
+	return nil
 }
 
-// moduleGitDirs lists the git directories under a .git/modules directory
-// (a submodule named a/b has its own in a/b).
-func moduleGitDirs(dir string) []string {
+// moduleEntries lists what a .git/modules directory holds on the way to its
+// submodules' git directories: directories of names (a submodule named a/b
+// has its git directory in a/b), the git directories, and anything else
+// found there (a link, a file), which git might take for one.
+func moduleEntries(dir string) []string {
 	var found []string
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
 	}
 	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
 		sub := filepath.Join(dir, e.Name())
-		if _, err := os.Lstat(filepath.Join(sub, "HEAD")); err == nil {
-			found = append(found, sub)
-		} else {
-			found = append(found, moduleGitDirs(sub)...)
+		found = append(found, sub)
+		if e.IsDir() && !hasHEAD(sub) {
+			found = append(found, moduleEntries(sub)...)
 		}
 	}
 	return found
+}
+
+func hasHEAD(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, "HEAD"))
+	return err == nil
 }

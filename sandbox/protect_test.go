@@ -35,7 +35,7 @@ func TestProtectedPathsRepository(t *testing.T) {
 	mkfile(t, ws+"/.git/modules/lib/HEAD", "x")
 	mkfile(t, ws+"/.git/modules/lib/config", "x")
 	mkfile(t, ws+"/.git/modules/a/b/HEAD", "x") // a submodule named a/b
-	got, err := protectedPaths([]string{ws}, []string{ws}, nil, nil, "")
+	got, err := protectedPaths(protectIn{roots: []string{ws}, repos: []string{ws}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestProtectedPathsGitFile(t *testing.T) {
 	mkfile(t, main+"/.git/worktrees/wt/HEAD", "x")
 	mkfile(t, main+"/.git/worktrees/wt/commondir", "../..\n")
 	mkfile(t, ws+"/.git", "gitdir: "+main+"/.git/worktrees/wt\n")
-	got, err := protectedPaths([]string{ws, main}, []string{ws, main}, nil, nil, "")
+	got, err := protectedPaths(protectIn{roots: []string{ws, main}, repos: []string{ws, main}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestProtectedPathsGitFile(t *testing.T) {
 	ws2, outside := realTemp(t), realTemp(t)
 	mkfile(t, outside+"/gitdir/HEAD", "x")
 	mkfile(t, ws2+"/.git", "gitdir: "+outside+"/gitdir\n")
-	if _, err := protectedPaths([]string{ws2}, []string{ws2}, nil, nil, ""); err != nil {
+	if _, err := protectedPaths(protectIn{roots: []string{ws2}, repos: []string{ws2}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(outside + "/gitdir/hooks"); err == nil {
@@ -123,14 +123,14 @@ func TestProtectedPathsSymlinks(t *testing.T) {
 	t.Parallel()
 	ws := realTemp(t)
 	os.Symlink(t.TempDir(), ws+"/.warden")
-	if _, err := protectedPaths([]string{ws}, []string{ws}, nil, nil, ""); err == nil || !strings.Contains(err.Error(), ".warden is a symbolic link") {
+	if _, err := protectedPaths(protectIn{roots: []string{ws}, repos: []string{ws}}); err == nil || !strings.Contains(err.Error(), ".warden is a symbolic link") {
 		t.Errorf(".warden symlink: %v", err)
 	}
 
 	ws = realTemp(t)
 	mkfile(t, ws+"/.git/config", "")
 	os.Symlink(t.TempDir(), ws+"/.git/hooks")
-	got, err := protectedPaths([]string{ws}, []string{ws}, nil, nil, "")
+	got, err := protectedPaths(protectIn{roots: []string{ws}, repos: []string{ws}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestProtectedPathsSymlinks(t *testing.T) {
 
 	ws = realTemp(t)
 	os.Symlink(t.TempDir(), ws+"/.git")
-	if _, err := protectedPaths([]string{ws}, []string{ws}, nil, nil, ""); err == nil || !strings.Contains(err.Error(), ".git is a symbolic link") {
+	if _, err := protectedPaths(protectIn{roots: []string{ws}, repos: []string{ws}}); err == nil || !strings.Contains(err.Error(), ".git is a symbolic link") {
 		t.Errorf(".git symlink: %v", err)
 	}
 }

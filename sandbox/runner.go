@@ -198,15 +198,26 @@ func (r *Runner) checkOwnDirs() error {
 	return nil
 }
 
-// gitConfigs are the user's global git config files, whose includes and
-// hooks directory git follows in every repository.
+// gitConfigs are the user's global and the system git config files, whose
+// includes and hooks directory git follows in every repository; found as
+// git finds them.
 func (r *Runner) gitConfigs() []string {
-	home := lookupEnv(r.cfg.Environ, "HOME")
-	xdg := lookupEnv(r.cfg.Environ, "XDG_CONFIG_HOME")
+	env := func(name string) string { return lookupEnv(r.cfg.Environ, name) }
+	var files []string
+	switch sys := env("GIT_CONFIG_SYSTEM"); {
+	case env("GIT_CONFIG_NOSYSTEM") != "":
+	case sys != "":
+		files = append(files, sys)
+	default:
+		files = append(files, "/etc/gitconfig")
+	}
+	if global := env("GIT_CONFIG_GLOBAL"); global != "" {
+		return append(files, global)
+	}
+	home, xdg := env("HOME"), env("XDG_CONFIG_HOME")
 	if !filepath.IsAbs(xdg) && filepath.IsAbs(home) {
 		xdg = filepath.Join(home, ".config")
 	}
-	var files []string
 	if filepath.IsAbs(xdg) {
 		files = append(files, filepath.Join(xdg, "git", "config"))
 	}
@@ -395,7 +406,11 @@ func (r *Runner) Run(ctx context.Context, c Command) (Result, error) {
 			// Found anew each time: a command may have created a
 			// repository since the last.
 			var err error
-			if prot, err = protectedPaths(r.pol.roots, r.pol.repos, r.gitConfigs(), r.cfg.Protect, lookupEnv(r.cfg.Environ, "HOME")); err != nil {
+			if prot, err = protectedPaths(protectIn{
+				roots: r.pol.roots, repos: r.pol.repos,
+				gitConfigs: r.gitConfigs(), environ: r.cfg.Environ, home: lookupEnv(r.cfg.Environ, "HOME"),
+				own: r.cfg.Protect,
+			}); err != nil {
 				return Result{}, &SetupError{Stage: "protect", Err: err}
 			}
 			s.Writable = r.writable()
