@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -139,5 +141,37 @@ func TestSandboxForwardsSignals(t *testing.T) {
 	cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != 9 {
 		t.Errorf("exit %d, want the command's 9", code)
+	}
+}
+
+// Where the kernel will not let warden sandbox (here: user namespaces
+// turned off, inside a namespace of the test's own), the command is
+// refused, with what to do, and never run unconfined.
+func TestSandboxRefusesWhereItCannotConfine(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("turning user namespaces off needs root")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("unshare (util-linux) is not installed")
+	}
+	c := newCLI(t)
+	marker := filepath.Join(t.TempDir(), "ran-unconfined")
+	cmd := c.command("", "sandbox", "--", "touch", marker)
+	script := `echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"`
+	cmd.Args = append([]string{unshare, "--user", "--map-root-user", "sh", "-c", script, "sh", cmd.Path}, cmd.Args[1:]...)
+	cmd.Path = unshare
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 125 {
+		t.Fatalf("exit %v, want 125: %s", err, out)
+	}
+	for _, want := range []string{"user namespace", "max_user_namespaces", `sandbox_mode = "full-access"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the refusal does not say %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the command ran without the sandbox")
 	}
 }
