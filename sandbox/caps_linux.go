@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -62,7 +63,7 @@ func dropBoundingSet() error {
 		}
 	}
 	for c := uintptr(0); c <= last; c++ {
-		if contains(rootKeeps, c) {
+		if slices.Contains(rootKeeps, c) {
 			continue
 		}
 		if err := unix.Prctl(unix.PR_CAPBSET_DROP, c, 0, 0, 0); err != nil {
@@ -70,13 +71,4 @@ func dropBoundingSet() error {
 		}
 	}
 	return nil
-}
-
-func contains(list []uintptr, v uintptr) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -6,13 +6,15 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 )
 
 // helperProc is a helper started in its namespaces, waiting for its
 // request. Starting one (new namespaces, and warden's own start-up) costs
 // more than everything the helper then does; Runner.prestart starts the
-// next one while a command runs, so that the next command finds it ready.
+// next one when a command has ended, so that the next command finds it
+// ready.
 type helperProc struct {
 	cmd     *exec.Cmd
 	request *os.File // the runner's end of the request pipe
@@ -289,5 +291,5 @@ func anonymousPipe(f *os.File) bool {
 	}
 	link := ""
 	rc.Control(func(fd uintptr) { link, _ = os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd)) })
-	return len(link) > 6 && (link[:6] == "pipe:[" || (len(link) > 8 && link[:8] == "socket:["))
+	return strings.HasPrefix(link, "pipe:[") || strings.HasPrefix(link, "socket:[")
 }

@@ -25,12 +25,7 @@ var errOutsideRoots = errors.New("not inside a writable root")
 // parentBeneath opens the directory holding path, beneath the writable root
 // that contains it, refusing symbolic links on the way.
 func parentBeneath(roots []string, path string) (dirfd int, base string, err error) {
-	root := ""
-	for _, r := range roots {
-		if within(path, r) && len(r) > len(root) {
-			root = r
-		}
-	}
+	root := innermostRoot(path, roots)
 	if root == "" || path == root {
 		return -1, "", fmt.Errorf("%s: %w", path, errOutsideRoots)
 	}

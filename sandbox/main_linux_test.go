@@ -54,6 +54,7 @@ type runnerOpts struct {
 	limit    int
 	timeout  time.Duration
 	maxAllow time.Duration
+	protect  []string
 }
 
 // newRunner makes a runner over workspace, and fails the test when the
@@ -76,6 +77,7 @@ func newRunner(t testing.TB, mode Mode, workspace string, o runnerOpts) *Runner 
 		DefaultTimeout: o.timeout,
 		MaxTimeout:     o.maxAllow,
 		CacheDir:       sharedCache(),
+		Protect:        o.protect,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -175,6 +175,17 @@ func within(path, dir string) bool {
 	return path == dir || strings.HasPrefix(path, dir+"/")
 }
 
+// innermostRoot is the deepest of roots that holds path, "" if none.
+func innermostRoot(path string, roots []string) string {
+	root := ""
+	for _, r := range roots {
+		if within(path, r) && len(r) > len(root) {
+			root = r
+		}
+	}
+	return root
+}
+
 // withinAny reports whether path is inside one of dirs.
 func withinAny(path string, dirs []string) bool {
 	return slices.ContainsFunc(dirs, func(d string) bool { return within(path, d) })

@@ -152,15 +152,7 @@ type protector struct {
 	mounted map[string]bool
 }
 
-func (p *protector) rootOf(path string) string {
-	root := ""
-	for _, r := range p.roots {
-		if within(path, r) && len(r) > len(root) {
-			root = r
-		}
-	}
-	return root
-}
+func (p *protector) rootOf(path string) string { return innermostRoot(path, p.roots) }
 
 // add protects path, and pins every directory between its writable root
 // and it: moving one of those would carry the protected path away and let

@@ -125,16 +125,10 @@ func TestWardensAndGlobalGitFilesProtected(t *testing.T) {
 	writeFile(t, home+"/.config/warden/config.toml", "sandbox_mode = \"read-only\"\n")
 	writeFile(t, home+"/.gitconfig", "[includeIf \"gitdir:~/work/\"]\n\tpath = ~/work/.gitconfig\n")
 	writeFile(t, home+"/work/.gitconfig", "[user]\n\tname = a\n")
-	r, err := NewRunner(Config{
-		Policy:   Policy{Mode: WorkspaceWrite, Workspace: home},
-		Environ:  []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "GORACE=atexit_sleep_ms=0"},
-		Protect:  []string{home + "/.config/warden", home + "/.local/state/warden"},
-		CacheDir: sharedCache(),
+	r := newRunner(t, WorkspaceWrite, home, runnerOpts{
+		environ: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home},
+		protect: []string{home + "/.config/warden", home + "/.local/state/warden"},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
 	watched := []string{home + "/.config/warden", home + "/.gitconfig", home + "/work/.gitconfig", home + "/.local/state/warden"}
 	sh(t, r, "true") // warden makes its state directory, to keep it read-only
 	before := snapshot(t, watched...)

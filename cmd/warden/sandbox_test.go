@@ -112,6 +112,11 @@ func TestSandboxUsesTheConfig(t *testing.T) {
 		t.Errorf("writable root from the config: %v", err)
 	}
 
+	// A flag wins over the file, both ways.
+	if r := c.run("", "sandbox", "--network=false", "--", "sh", "-c", "echo $WARDEN_NETWORK_DISABLED"); r.code != 0 || r.stdout != "1\n" {
+		t.Errorf("--network=false against network = true: exit %d stdout %q stderr %s", r.code, r.stdout, r.stderr)
+	}
+
 	os.WriteFile(cfg, []byte("[sandbox]\ncommand_timeout = 5\n"), 0o644)
 	r = c.run("", "sandbox", "--", "true")
 	if r.code != 2 || !strings.Contains(r.stderr, "config.toml: line 2: sandbox.command_timeout must be a duration") {
