@@ -125,8 +125,7 @@ type execRun struct {
 	stdout    io.Writer
 	stderr    io.Writer
 	getenv    func(string) string
-	// tools is what the model may call. None yet: the shell, patch and
-	// plan tools arrive with their own issue; tests register their own.
+	// tools replaces the session's tools (tests register their own).
 	tools *tool.Registry
 }
 

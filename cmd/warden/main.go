@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"warden/sandbox"
+	"warden/tools/patch"
 )
 
 // exitError carries a process exit status up to main, so subcommands return
@@ -37,6 +38,9 @@ func usageErr(format string, args ...any) error {
 func main() {
 	if sandbox.IsHelper() {
 		sandbox.HelperMain() // warden re-executed to confine a command
+	}
+	if patch.IsChild() {
+		os.Exit(patch.ChildMain()) // warden writing a patch inside the sandbox
 	}
 	root := newRootCommand()
 	err := root.Execute()
@@ -65,7 +69,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newExecCommand(), newSandboxCommand())
+	root.AddCommand(newExecCommand(), newSandboxCommand(), newApplyPatchCommand())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})

@@ -16,13 +16,16 @@ import (
 	"warden/fakemodel"
 	"warden/harness/transcript"
 	"warden/sandbox"
+	"warden/tools/patch"
 )
 
 // The test binary doubles as the warden binary: with WARDEN_TEST_AS_MAIN set
 // it runs main, so the CLI is tested as a real process without a separate
 // build step.
 func TestMain(m *testing.M) {
-	if sandbox.IsHelper() || os.Getenv("WARDEN_TEST_AS_MAIN") == "1" {
+	// The patch writer runs inside the sandbox, which keeps WARDEN_*
+	// variables from commands: it is recognised by its argument alone.
+	if sandbox.IsHelper() || patch.IsChild() || os.Getenv("WARDEN_TEST_AS_MAIN") == "1" {
 		main()
 		os.Exit(0)
 	}

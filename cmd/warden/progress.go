@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -58,11 +59,7 @@ func (p *progressPrinter) handle(e event.Event) {
 		}
 	case event.ToolCallStarted:
 		p.streamed.Reset()
-		args := e.Input
-		if len(e.Arguments) > 0 {
-			args = string(e.Arguments)
-		}
-		p.line(fmt.Sprintf("▶ %s %s", e.Name, truncate(oneLine(args), 200)))
+		p.line("▶ " + callSummary(e))
 	case event.ToolOutputDelta:
 		p.indented("tool:"+e.CallID, "  ", e.Delta)
 	case event.ToolCallFinished:
@@ -82,7 +79,25 @@ func (p *progressPrinter) handle(e event.Event) {
 			p.line(fmt.Sprintf("  blocked by the sandbox: %s%s (%s)", d.Op, target, d.Reason))
 		}
 	case event.ApprovalRequested:
-		p.line(fmt.Sprintf("approval needed (%s): %s: refused, since exec has nobody to ask", e.Kind, strings.Join(e.Command, " ")))
+		what := e.Script
+		if what == "" {
+			what = strings.Join(e.Command, " ")
+		}
+		for _, c := range e.Changes {
+			what += " " + c.Path
+		}
+		if e.Reason != "" {
+			what += " (" + e.Reason + ")"
+		}
+		p.line(fmt.Sprintf("approval needed (%s): %s: refused, since exec has nobody to ask", e.Kind, truncate(oneLine(what), 300)))
+	case event.PatchApplied:
+		for _, c := range e.Changes {
+			path := c.Path
+			if c.MoveTo != "" {
+				path += " → " + c.MoveTo
+			}
+			p.line(fmt.Sprintf("  %s %s (+%d −%d)", changeMark(c.Kind), path, c.Added, c.Removed))
+		}
 	case event.PlanUpdated:
 		p.line("plan:")
 		for _, s := range e.Steps {
@@ -148,6 +163,39 @@ func (p *progressPrinter) endStream() {
 		fmt.Fprintln(p.w)
 	}
 	p.streaming, p.midLine = "", false
+}
+
+// callSummary is how a tool call is shown: a shell command as the command
+// itself, anything else as its name and arguments.
+func callSummary(e event.ToolCallStarted) string {
+	if e.Name == "shell_command" {
+		var args struct {
+			Command string `json:"command"`
+			Workdir string `json:"workdir"`
+		}
+		if json.Unmarshal(e.Arguments, &args) == nil && args.Command != "" {
+			s := "$ " + args.Command
+			if args.Workdir != "" {
+				s = "(in " + args.Workdir + ") " + s
+			}
+			return truncate(oneLine(s), 200)
+		}
+	}
+	args := e.Input
+	if len(e.Arguments) > 0 {
+		args = string(e.Arguments)
+	}
+	return truncate(oneLine(e.Name+" "+args), 200)
+}
+
+func changeMark(kind string) string {
+	switch kind {
+	case "add":
+		return "A"
+	case "delete":
+		return "D"
+	}
+	return "M"
 }
 
 func planMark(status string) string {

@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"warden/harness/config"
-	"warden/harness/transcript"
+	"warden/harness/launch"
 	"warden/sandbox"
 )
 
@@ -114,9 +113,9 @@ func runSandbox(cmd *cobra.Command, fl sandboxFlags, args []string) error {
 			Workspace:     workspace,
 			WritableRoots: append(append([]string(nil), st.Sandbox.WritableRoots...), fl.writableRoots...),
 		},
-		Env:            sandboxEnv(st),
+		Env:            launch.SandboxConfig(st, workspace, os.Getenv, "").Env,
 		DefaultTimeout: fl.timeout,
-		Protect:        wardensOwnPaths(os.Getenv),
+		Protect:        launch.OwnPaths(os.Getenv),
 	})
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -151,31 +150,4 @@ func runSandbox(cmd *cobra.Command, fl sandboxFlags, args []string) error {
 		return &exitError{code: res.ExitCode}
 	}
 	return nil
-}
-
-// sandboxEnv is the environment policy of the settings: the configured
-// lists, and the session's API key as a value no command may see.
-func sandboxEnv(st config.Settings) sandbox.EnvPolicy {
-	return sandbox.EnvPolicy{
-		Exclude: st.Sandbox.EnvExclude,
-		Include: st.Sandbox.EnvInclude,
-		Secrets: []string{st.APIKey},
-	}
-}
-
-// wardensOwnPaths are what a command must not change where a writable
-// root holds them: warden's config (its rules and settings), its session
-// state, and its binary.
-func wardensOwnPaths(getenv func(string) string) []string {
-	var paths []string
-	if dir, err := config.Dir(getenv); err == nil {
-		paths = append(paths, dir)
-	}
-	if dir, err := transcript.Dir(getenv); err == nil {
-		paths = append(paths, filepath.Dir(dir))
-	}
-	if exe, err := os.Executable(); err == nil {
-		paths = append(paths, exe)
-	}
-	return paths
 }

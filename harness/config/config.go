@@ -90,6 +90,10 @@ type Settings struct {
 	ApprovalPolicy string
 	Sandbox        SandboxSettings
 
+	// ToolOutputTokens is how much of a command's output the model is
+	// sent, in tokens: its head and tail, the middle cut.
+	ToolOutputTokens int
+
 	// ProjectDocMaxBytes caps the AGENTS.md text given to the model; 0
 	// gives it none.
 	ProjectDocMaxBytes int
@@ -168,6 +172,7 @@ func Load(ov Overrides, getenv func(string) string) (Settings, error) {
 		SandboxMode:        SandboxReadOnly,
 		ApprovalPolicy:     ApprovalOnRequest,
 		ProjectDocMaxBytes: 32 * 1024,
+		ToolOutputTokens:   10_000,
 		Sandbox: SandboxSettings{
 			CommandTimeout:    3 * time.Minute,
 			MaxCommandTimeout: 30 * time.Minute,

@@ -62,6 +62,7 @@ func TestDefaults(t *testing.T) {
 		SandboxMode:        SandboxReadOnly,
 		ApprovalPolicy:     ApprovalOnRequest,
 		ProjectDocMaxBytes: 32768,
+		ToolOutputTokens:   10_000,
 		Sandbox:            SandboxSettings{CommandTimeout: 3 * time.Minute, MaxCommandTimeout: 30 * time.Minute},
 	}
 	if !reflect.DeepEqual(s, want) {
@@ -81,6 +82,7 @@ max_steps = 50
 sandbox_mode = "workspace-write"
 approval_policy = "never"
 project_doc_max_bytes = 1000
+tool_output_token_limit = 2500
 
 [sandbox]
 network = true
@@ -112,6 +114,7 @@ context_window = 32768
 		SandboxMode:        SandboxWorkspaceWrite,
 		ApprovalPolicy:     ApprovalNever,
 		ProjectDocMaxBytes: 1000,
+		ToolOutputTokens:   2500,
 		Sandbox: SandboxSettings{
 			Network:           true,
 			WritableRoots:     []string{"/srv/data", "/home/ada/scratch"},
@@ -392,6 +395,7 @@ func TestErrors(t *testing.T) {
 		{"approval", "approval_policy = \"always\"", nil, Overrides{}, `load config FILE: line 1: approval_policy must be untrusted, on-request or never, got "always"`},
 		{"approval flag", "", nil, Overrides{ApprovalPolicy: "on-failure"}, `--approval-policy must be untrusted, on-request or never, got "on-failure"`},
 		{"max_steps", "max_steps = 0", nil, Overrides{}, `load config FILE: line 1: max_steps must be at least 1, got 0`},
+		{"tool_output_token_limit", "tool_output_token_limit = 5", nil, Overrides{}, `load config FILE: line 1: tool_output_token_limit must be between 100 and 1000000 tokens, got 5`},
 		{"project_doc_max_bytes", "project_doc_max_bytes = -1", nil, Overrides{}, `load config FILE: line 1: project_doc_max_bytes must be 0 or more, got -1`},
 		{"context_window", "[models.\"m\"]\ncontext_window = 0", nil, Overrides{}, `load config FILE: line 2: models.m.context_window must be positive, got 0`},
 		{"empty model", "model = \"\"", nil, Overrides{}, `load config FILE: line 1: model must not be empty`},

@@ -25,6 +25,7 @@ type fileConfig struct {
 	SandboxMode        *string                 `toml:"sandbox_mode"`
 	ApprovalPolicy     *string                 `toml:"approval_policy"`
 	ProjectDocMaxBytes *int                    `toml:"project_doc_max_bytes"`
+	ToolOutputTokens   *int                    `toml:"tool_output_token_limit"`
 	Sandbox            *fileSandbox            `toml:"sandbox"`
 	Providers          map[string]fileProvider `toml:"providers"`
 	Models             map[string]fileModel    `toml:"models"`
@@ -167,6 +168,12 @@ func (f *file) apply(s *Settings, providers map[string]Provider, providerName *s
 			return f.errorAt(f.line("max_steps"), fmt.Errorf("max_steps must be at least 1, got %d", *v))
 		}
 		s.MaxSteps = *v
+	}
+	if v := c.ToolOutputTokens; v != nil {
+		if *v < 100 || *v > 1_000_000 {
+			return f.errorAt(f.line("tool_output_token_limit"), fmt.Errorf("tool_output_token_limit must be between 100 and 1000000 tokens, got %d", *v))
+		}
+		s.ToolOutputTokens = *v
 	}
 	if v := c.ProjectDocMaxBytes; v != nil {
 		if *v < 0 {

@@ -111,13 +111,23 @@ type SandboxDenial struct {
 // through Respond exactly once; the tool waits until it does, or until the
 // turn is interrupted.
 type ApprovalRequested struct {
-	ID            string   `json:"id"`
-	CallID        string   `json:"call_id"`
-	Kind          string   `json:"kind"` // "command" or "patch"
+	ID     string `json:"id"`
+	CallID string `json:"call_id"`
+	Kind   string `json:"kind"` // "command" or "patch"
+	// Command is the argv that would run; Script the shell script the
+	// model wrote, when the command is one.
 	Command       []string `json:"command,omitempty"`
+	Script        string   `json:"script,omitempty"`
 	Cwd           string   `json:"cwd,omitempty"`
 	Justification string   `json:"justification,omitempty"`
 	Reason        string   `json:"reason,omitempty"`
+	// Escalation: approving runs the command outside the sandbox.
+	Escalation bool `json:"escalation,omitempty"`
+	// PrefixRule is the command prefix the model suggests the user allow
+	// from now on; only a suggestion, for the approvals engine to check.
+	PrefixRule []string `json:"prefix_rule,omitempty"`
+	// Changes are what a patch would do, file by file (Kind "patch").
+	Changes []FileChange `json:"changes,omitempty"`
 	// Respond delivers the answer back to the harness.
 	Respond func(Decision) `json:"-"`
 }
@@ -144,6 +154,24 @@ type PlanStep struct {
 type PlanUpdated struct {
 	Explanation string     `json:"explanation,omitempty"`
 	Steps       []PlanStep `json:"steps"`
+}
+
+// FileChange is one file's part of a patch: its path (as the patch gave
+// it), "add", "update" or "delete", the new path of a moved file, and a
+// unified diff with its counts of added and removed lines.
+type FileChange struct {
+	Path    string `json:"path"`
+	Kind    string `json:"kind"`
+	MoveTo  string `json:"move_to,omitempty"`
+	Diff    string `json:"diff"`
+	Added   int    `json:"added"`
+	Removed int    `json:"removed"`
+}
+
+// PatchApplied: a patch changed files on disk. Front-ends render its diffs.
+type PatchApplied struct {
+	CallID  string       `json:"call_id"`
+	Changes []FileChange `json:"changes"`
 }
 
 // TokenUsage reports usage after each model reply: the reply's own, the
@@ -217,6 +245,7 @@ func (ToolOutputDelta) Type() string   { return "tool_output_delta" }
 func (ToolCallFinished) Type() string  { return "tool_call_finished" }
 func (ApprovalRequested) Type() string { return "approval_requested" }
 func (PlanUpdated) Type() string       { return "plan_updated" }
+func (PatchApplied) Type() string      { return "patch_applied" }
 func (TokenUsage) Type() string        { return "token_usage" }
 func (Retrying) Type() string          { return "retrying" }
 func (Error) Type() string             { return "error" }

@@ -6,9 +6,11 @@
 package launch
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -21,6 +23,8 @@ import (
 	"warden/harness/modelclient"
 	"warden/harness/tool"
 	"warden/harness/transcript"
+	"warden/sandbox"
+	"warden/tools"
 )
 
 // Params are what a front-end knows when it starts a session.
@@ -29,8 +33,13 @@ type Params struct {
 	Cwd      string
 	Getenv   func(string) string
 	Sink     event.Sink
-	Tools    *tool.Registry
-	Version  string
+	// Tools replaces the session's tools (shell_command, apply_patch,
+	// update_plan, confined by the settings' sandbox) when set.
+	Tools   *tool.Registry
+	Version string
+	// SandboxHelper is the binary run as the sandbox helper and the patch
+	// writer (this one if empty; see sandbox.IsHelper, patch.IsChild).
+	SandboxHelper string
 	// Now is the clock for the date the model is told (time.Now if nil).
 	Now func() time.Time
 	// HTTPClient is used for model requests (http.DefaultClient's
@@ -40,17 +49,25 @@ type Params struct {
 	Retry harness.RetryPolicy
 }
 
-// Session is a harness session together with the transcript it writes.
+// Session is a harness session together with the transcript it writes
+// and the tools it runs.
 type Session struct {
 	*harness.Session
 	transcript *transcript.Writer
+	tools      *tools.Set // nil when Params.Tools replaced them
 }
 
 // TranscriptPath is where the session is recorded.
 func (s *Session) TranscriptPath() string { return s.transcript.Path() }
 
-// Close syncs and closes the transcript.
-func (s *Session) Close() error { return s.transcript.Close() }
+// Close syncs and closes the transcript and stops the sandbox runners.
+func (s *Session) Close() error {
+	err := s.transcript.Close()
+	if s.tools != nil {
+		err = errors.Join(err, s.tools.Close())
+	}
+	return err
+}
 
 // Start builds the client, context and transcript and opens the session.
 func Start(p Params) (*Session, error) {
@@ -62,21 +79,42 @@ func Start(p Params) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	network := st.SandboxMode == config.SandboxFullAccess
+	network := st.SandboxMode == config.SandboxFullAccess || st.Sandbox.Network
+	registry := p.Tools
+	var set *tools.Set
+	if registry == nil {
+		if set, err = tools.New(tools.Config{
+			Sandbox:        SandboxConfig(st, p.Cwd, p.Getenv, p.SandboxHelper),
+			Shell:          p.Getenv("SHELL"),
+			ApprovalPolicy: st.ApprovalPolicy,
+			OutputTokens:   st.ToolOutputTokens,
+			ChildPath:      p.SandboxHelper,
+		}); err != nil {
+			return nil, err
+		}
+		registry = set.Registry
+	}
+	closeTools := func() {
+		if set != nil {
+			set.Close()
+		}
+	}
 	base := instructions.Base(instructions.Params{
 		SandboxMode:    st.SandboxMode,
 		ApprovalPolicy: st.ApprovalPolicy,
 		NetworkEnabled: network,
-		Tools:          p.Tools.Names(),
+		Tools:          registry.Names(),
 	})
 	contextItems, err := startingContext(p, network)
 	if err != nil {
+		closeTools()
 		return nil, err
 	}
 
 	id := harness.NewSessionID()
 	dir, err := transcript.Dir(p.Getenv)
 	if err != nil {
+		closeTools()
 		return nil, err
 	}
 	tw, err := transcript.Create(dir, transcript.Header{
@@ -93,6 +131,7 @@ func Start(p Params) (*Session, error) {
 		Instructions:   base,
 	})
 	if err != nil {
+		closeTools()
 		return nil, err
 	}
 	sess, err := harness.New(harness.Options{
@@ -102,7 +141,7 @@ func Start(p Params) (*Session, error) {
 		Wire:             st.Provider.Wire,
 		Instructions:     base,
 		Context:          contextItems,
-		Tools:            p.Tools,
+		Tools:            registry,
 		ReasoningEffort:  st.ReasoningEffort,
 		ReasoningSummary: st.ReasoningSummary,
 		IncludeReasoning: config.Reasons(st.Model) || st.ReasoningEffort != "",
@@ -118,9 +157,10 @@ func Start(p Params) (*Session, error) {
 	})
 	if err != nil {
 		tw.Close()
+		closeTools()
 		return nil, err
 	}
-	return &Session{Session: sess, transcript: tw}, nil
+	return &Session{Session: sess, transcript: tw, tools: set}, nil
 }
 
 func newClient(st config.Settings, hc *http.Client) (model.Client, error) {
@@ -192,4 +232,45 @@ func keyEnv(p config.Provider) string {
 		return p.EnvKey
 	}
 	return fmt.Sprintf("the variable holding it, named by env_key in [providers.%s] of config.toml", p.Name)
+}
+
+// SandboxConfig is the sandbox the settings give a session working in dir:
+// the mode, network and writable roots, the timeouts, the environment
+// filter (with the session's API key as a value no command may see), and
+// warden's own files kept out of reach.
+func SandboxConfig(st config.Settings, dir string, getenv func(string) string, helper string) sandbox.Config {
+	return sandbox.Config{
+		Policy: sandbox.Policy{
+			Mode:          sandbox.Mode(st.SandboxMode),
+			Network:       st.Sandbox.Network,
+			Workspace:     dir,
+			WritableRoots: st.Sandbox.WritableRoots,
+		},
+		Env: sandbox.EnvPolicy{
+			Exclude: st.Sandbox.EnvExclude,
+			Include: st.Sandbox.EnvInclude,
+			Secrets: []string{st.APIKey},
+		},
+		DefaultTimeout: st.Sandbox.CommandTimeout,
+		MaxTimeout:     st.Sandbox.MaxCommandTimeout,
+		HelperPath:     helper,
+		Protect:        OwnPaths(getenv),
+	}
+}
+
+// OwnPaths are what no command or patch may change where a writable root
+// holds them: warden's config (its rules and settings), its session state,
+// and its binary.
+func OwnPaths(getenv func(string) string) []string {
+	var paths []string
+	if dir, err := config.Dir(getenv); err == nil {
+		paths = append(paths, dir)
+	}
+	if dir, err := transcript.Dir(getenv); err == nil {
+		paths = append(paths, filepath.Dir(dir))
+	}
+	if exe, err := os.Executable(); err == nil {
+		paths = append(paths, exe)
+	}
+	return paths
 }

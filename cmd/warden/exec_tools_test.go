@@ -1,0 +1,157 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"warden/fakemodel"
+)
+
+func shellCall(id, command string) fakemodel.Reply {
+	args, _ := json.Marshal(map[string]string{"command": command})
+	return fakemodel.Reply{Output: []fakemodel.Output{{Call: &fakemodel.FunctionCall{CallID: id, Name: "shell_command", Arguments: string(args)}}}}
+}
+
+func patchCall(id, patch string) fakemodel.Reply {
+	return fakemodel.Reply{Output: []fakemodel.Output{{Custom: &fakemodel.CustomCall{CallID: id, Name: "apply_patch", Input: patch}}}}
+}
+
+// toolOutputs are the tool outputs a request sent to the model, by call id.
+func toolOutputs(t *testing.T, body []byte) map[string]string {
+	t.Helper()
+	var req struct {
+		Input []struct {
+			Type   string `json:"type"`
+			CallID string `json:"call_id"`
+			Output string `json:"output"`
+		} `json:"input"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		t.Fatalf("request body: %v", err)
+	}
+	out := map[string]string{}
+	for _, it := range req.Input {
+		if strings.HasSuffix(it.Type, "_output") {
+			out[it.CallID] = it.Output
+		}
+	}
+	return out
+}
+
+func (c *cli) config(text string) {
+	c.t.Helper()
+	path := filepath.Join(c.env["XDG_CONFIG_HOME"], "warden", "config.toml")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *cli) file(name, content string) {
+	c.t.Helper()
+	path := filepath.Join(c.dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// The whole loop with the real tools: the model explores a repository,
+// edits it, and runs into the sandbox; each time the test checks what the
+// model was sent back.
+func TestExecAgentExploresEditsAndMeetsTheSandbox(t *testing.T) {
+	outside := t.TempDir()
+	c := newCLI(t,
+		shellCall("c_ls", "ls"),
+		shellCall("c_cat", "cat README.md"),
+		shellCall("c_grep", "grep -rn 'Hello' src"),
+		patchCall("c_patch", "*** Begin Patch\n*** Update File: src/greet.go\n@@ func Greet() string {\n-\treturn \"Hello\"\n+\treturn \"Hello, world\"\n*** End Patch\n"),
+		shellCall("c_outside", "echo leak > "+filepath.Join(outside, "leak.txt")),
+		shellCall("c_net", "exec 3<>/dev/tcp/1.1.1.1/80"),
+		textReply("Done: Greet now says hello to the world."),
+	)
+	c.env["GORACE"] = "atexit_sleep_ms=0"
+	c.config("sandbox_mode = \"workspace-write\"\n")
+	c.file("README.md", "# greet\nA tiny package.\n")
+	c.file("src/greet.go", "package greet\n\nfunc Greet() string {\n\treturn \"Hello\"\n}\n")
+
+	r := c.run("", "exec", "make Greet greet the world")
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", r.code, r.stderr)
+	}
+	reqs := c.fm.Requests()
+	if len(reqs) != 7 {
+		t.Fatalf("%d requests, want 7\nstderr:\n%s", len(reqs), r.stderr)
+	}
+	sent := toolOutputs(t, reqs[6].Body)
+	want := map[string][]string{
+		"c_ls":      {"Exit code: 0\n", "Output:\nREADME.md\nsrc\n"},
+		"c_cat":     {"Exit code: 0\n", "Output:\n# greet\nA tiny package.\n"},
+		"c_grep":    {"Exit code: 0\n", "src/greet.go:4:\treturn \"Hello\"\n"},
+		"c_patch":   {"Success. Updated the following files:\nM src/greet.go\n"},
+		"c_outside": {"Exit code: 1\n", "Read-only file system", "The sandbox blocked:\n- write " + filepath.Join(outside, "leak.txt")},
+		"c_net":     {"Exit code: 1\n", "Network is unreachable", "The sandbox blocked:\n- connect"},
+	}
+	for id, parts := range want {
+		for _, p := range parts {
+			if !strings.Contains(sent[id], p) {
+				t.Errorf("%s: the model was sent %q, which lacks %q", id, sent[id], p)
+			}
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(c.dir, "src/greet.go")); !strings.Contains(string(b), `return "Hello, world"`) {
+		t.Errorf("greet.go = %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(outside, "leak.txt")); err == nil {
+		t.Error("the command wrote outside the workspace")
+	}
+	for _, shown := range []string{"▶ $ ls", "  README.md", "  M src/greet.go (+1 −1)", "blocked by the sandbox: connect"} {
+		if !strings.Contains(r.stderr, shown) {
+			t.Errorf("progress lacks %q:\n%s", shown, r.stderr)
+		}
+	}
+	if r.stdout != "Done: Greet now says hello to the world.\n" {
+		t.Errorf("stdout %q", r.stdout)
+	}
+}
+
+// Read-only is the default: a patch needs the user, exec has nobody to
+// ask, so the model is told and nothing changes.
+func TestExecReadOnlyRefusesPatchesAndTellsTheModel(t *testing.T) {
+	c := newCLI(t,
+		patchCall("c_patch", "*** Begin Patch\n*** Add File: new.txt\n+hi\n*** End Patch\n"),
+		shellCall("c_touch", "touch made.txt"),
+		shellCall("c_heredoc", "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: other.txt\n+hi\n*** End Patch\nEOF"),
+		textReply("I cannot write here."),
+	)
+	c.env["GORACE"] = "atexit_sleep_ms=0"
+	r := c.run("", "exec", "--json", "add a file")
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", r.code, r.stderr)
+	}
+	sent := toolOutputs(t, c.fm.Requests()[3].Body)
+	for id, want := range map[string]string{
+		"c_patch":   "The user did not allow this patch (the session's sandbox is read-only). No file was changed. They said: warden exec runs without a user to ask",
+		"c_touch":   "The sandbox blocked:\n- write " + filepath.Join(c.dir, "made.txt"),
+		"c_heredoc": "The user did not allow this patch (the session's sandbox is read-only)",
+	} {
+		if !strings.Contains(sent[id], want) {
+			t.Errorf("%s: sent %q, want it to contain %q", id, sent[id], want)
+		}
+	}
+	for _, name := range []string{"new.txt", "made.txt", "other.txt"} {
+		if _, err := os.Stat(filepath.Join(c.dir, name)); err == nil {
+			t.Errorf("%s was created", name)
+		}
+	}
+	if !strings.Contains(r.stdout, `"type":"approval_requested"`) || !strings.Contains(r.stdout, `"kind":"patch"`) {
+		t.Errorf("no patch approval request in the event stream:\n%s", r.stdout)
+	}
+}

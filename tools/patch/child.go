@@ -1,0 +1,110 @@
+package patch
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"warden/sandbox"
+	"warden/tools/applypatch"
+)
+
+// ChildArg, as the first argument, makes warden's binary the patch writer
+// that runs inside the sandbox: it reads a patch on stdin, applies it in
+// the directory given as the second argument, and answers in JSON on
+// stdout.
+const ChildArg = "__warden-apply-patch"
+
+// IsChild reports whether this process was started as the patch writer.
+// Call it first thing in main, and then ChildMain.
+func IsChild() bool { return len(os.Args) >= 2 && os.Args[1] == ChildArg }
+
+// childAnswer is what the patch writer says.
+type childAnswer struct {
+	Changes []applypatch.FileChange `json:"changes,omitempty"`
+	Error   string                  `json:"error,omitempty"`
+}
+
+// ChildMain applies the patch on stdin and returns the exit status.
+func ChildMain() int {
+	if len(os.Args) != 3 {
+		fmt.Fprintf(os.Stderr, "usage: %s DIR < PATCH\n", ChildArg)
+		return 2
+	}
+	text, err := io.ReadAll(os.Stdin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "apply_patch: read the patch:", err)
+		return 2
+	}
+	var ans childAnswer
+	res, err := apply(string(text), os.Args[2])
+	if err != nil {
+		ans.Error = err.Error()
+		// Said on stderr too, in the words tools use, so that the
+		// runner can tell the user what the sandbox blocked.
+		var pe *fs.PathError
+		var le *os.LinkError
+		switch {
+		case errors.As(err, &le):
+			// A rename into place: what was refused is the target.
+			fmt.Fprintf(os.Stderr, "apply_patch: cannot write '%s': %s\n", le.New, errnoText(le.Err))
+		case errors.As(err, &pe):
+			fmt.Fprintf(os.Stderr, "apply_patch: cannot %s '%s': %s\n", pe.Op, pe.Path, errnoText(pe.Err))
+		}
+	} else {
+		ans.Changes = res.Changes
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(ans); err != nil {
+		return 2
+	}
+	if ans.Error != "" {
+		return 1
+	}
+	return 0
+}
+
+func apply(text, dir string) (*applypatch.Result, error) {
+	p, err := applypatch.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	return applypatch.Apply(p, applypatch.Options{Dir: dir})
+}
+
+// errnoText is an error's message with the capital coreutils gives it.
+func errnoText(err error) string {
+	s := err.Error()
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// applySandboxed writes the patch by running the patch writer as a
+// command in the session's sandbox.
+func (t *Tool) applySandboxed(ctx context.Context, text, dir string) (*applypatch.Result, []sandbox.Denial, error) {
+	var stdout bytes.Buffer
+	res, err := t.cfg.Runner.Run(ctx, sandbox.Command{
+		Args:   []string{t.cfg.ChildPath, ChildArg, dir},
+		Dir:    dir,
+		Stdin:  strings.NewReader(text),
+		Stdout: &stdout,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("apply_patch failed; no file was changed: the sandbox could not run the patch writer: %w", err)
+	}
+	var ans childAnswer
+	if jerr := json.Unmarshal(stdout.Bytes(), &ans); jerr != nil {
+		return nil, res.Denials, fmt.Errorf("apply_patch failed: the patch writer ended with status %d and no answer (%v); its output: %s", res.ExitCode, jerr, strings.TrimSpace(res.Output.Text()))
+	}
+	if ans.Error != "" {
+		return nil, res.Denials, errors.New(ans.Error)
+	}
+	return &applypatch.Result{Changes: ans.Changes}, res.Denials, nil
+}

@@ -1,0 +1,278 @@
+// Package patch is the apply_patch tool: the model's way to add, change,
+// move and delete files, in the patch format OpenAI's coding models are
+// trained to write (parsed and applied by tools/applypatch).
+//
+// A patch is confined like any write. It is checked and its diffs computed
+// in warden's own process, which only reads; then, under workspace-write,
+// it is written by warden's binary run as a command inside the session's
+// sandbox, so the kernel holds it to the writable roots and the protected
+// paths exactly as it holds a shell command. A patch that would land where
+// the sandbox does not let commands write needs the user's yes; warden's
+// own configuration is out of reach either way.
+package patch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"warden/harness/event"
+	"warden/harness/model"
+	"warden/harness/tool"
+	"warden/sandbox"
+	"warden/tools/applypatch"
+)
+
+// Name is the tool's name, as the models know it.
+const Name = "apply_patch"
+
+// Config is what the tool needs from the session.
+type Config struct {
+	// Runner is the session's sandbox runner; its policy decides where a
+	// patch may write without asking.
+	Runner *sandbox.Runner
+	// ChildPath is the warden binary, run inside the sandbox to write a
+	// patch (os.Executable if empty). It must call ChildMain when IsChild.
+	ChildPath string
+	// ApprovalPolicy is the session's: under "never" nobody is asked and
+	// a patch outside the writable roots is refused.
+	ApprovalPolicy string
+	// Protect are warden's own files and directories (its config, rules
+	// and state): no patch may touch them, approved or not.
+	Protect []string
+}
+
+// Tool is apply_patch.
+type Tool struct {
+	cfg Config
+}
+
+// New makes the tool.
+func New(cfg Config) (*Tool, error) {
+	if cfg.Runner == nil {
+		return nil, errors.New("apply_patch tool: no sandbox runner")
+	}
+	if cfg.ChildPath == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("apply_patch tool: find warden's binary: %w", err)
+		}
+		cfg.ChildPath = exe
+	}
+	return &Tool{cfg: cfg}, nil
+}
+
+// Spec offers the tool as a freeform one with the patch grammar (the model
+// client makes it a function with one "input" string where the wire has no
+// freeform tools).
+func (t *Tool) Spec() model.ToolSpec {
+	return model.ToolSpec{
+		Name:        Name,
+		Description: description,
+		Freeform:    &model.Grammar{Syntax: "lark", Definition: grammar},
+	}
+}
+
+// ParallelSafe: patches write files.
+func (t *Tool) ParallelSafe() bool { return false }
+
+// Run applies the call's patch in the session's working directory.
+func (t *Tool) Run(ctx context.Context, call tool.Call, env tool.Env) (tool.Result, error) {
+	return t.ApplyPatch(ctx, call, env, call.Input, t.cfg.Runner.Policy().Workspace)
+}
+
+// ApplyPatch applies patch text with relative paths resolved against dir;
+// the shell tool hands over `apply_patch <<'EOF'` calls through it.
+func (t *Tool) ApplyPatch(ctx context.Context, call tool.Call, env tool.Env, text, dir string) (tool.Result, error) {
+	text = unwrapInput(text)
+	p, err := applypatch.Parse(text)
+	if err != nil {
+		return failed(err.Error() + "\nNo file was changed. Send the whole patch again, starting with *** Begin Patch and ending with *** End Patch."), nil
+	}
+	planned, err := applypatch.Plan(p, applypatch.Options{Dir: dir})
+	if err != nil {
+		return failed(err.Error()), nil
+	}
+	changes := planned.Changes()
+	targets := targetsOf(dir, changes)
+	if own := t.ownPath(targets); own != "" {
+		return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s belongs to warden's own configuration, which no patch may change. No file was changed.", own)}, nil
+	}
+
+	var res *applypatch.Result
+	var denied []sandbox.Denial
+	pol := t.cfg.Runner.Policy()
+	why := t.needsApproval(pol, targets)
+	switch {
+	case pol.Mode == sandbox.FullAccess:
+		res, err = planned.Commit()
+	case why == "":
+		res, denied, err = t.applySandboxed(ctx, text, dir)
+	default:
+		if msg, ok := t.approve(ctx, env, dir, why, changes); !ok {
+			return tool.Result{Status: "denied", Output: msg}, nil
+		}
+		res, err = planned.Commit()
+	}
+	if err != nil {
+		out := failed(err.Error())
+		if d := sandbox.FormatDenials(denied); d != "" {
+			out.Output += "\n" + d
+			out.Denials = eventDenials(denied)
+		}
+		return out, nil
+	}
+	env.Emit(event.PatchApplied{CallID: call.ID, Changes: eventChanges(res.Changes)})
+	return tool.Result{Output: res.Summary()}, nil
+}
+
+func failed(msg string) tool.Result {
+	return tool.Result{Status: "error", Output: msg}
+}
+
+// unwrapInput takes the patch out of {"input": "..."}, which models
+// sometimes send when they mistake the freeform tool for a function.
+func unwrapInput(text string) string {
+	trimmed := strings.TrimSpace(text)
+	if !strings.HasPrefix(trimmed, "{") {
+		return text
+	}
+	var v struct {
+		Input *string `json:"input"`
+		Patch *string `json:"patch"`
+	}
+	if json.Unmarshal([]byte(trimmed), &v) != nil {
+		return text
+	}
+	switch {
+	case v.Input != nil:
+		return *v.Input
+	case v.Patch != nil:
+		return *v.Patch
+	}
+	return text
+}
+
+// targetsOf are the absolute paths a patch writes or deletes.
+func targetsOf(dir string, changes []applypatch.FileChange) []string {
+	var out []string
+	for _, c := range changes {
+		out = append(out, c.AbsPath)
+		if to := c.MoveTo; to != "" {
+			if !filepath.IsAbs(to) {
+				to = filepath.Join(dir, to)
+			}
+			out = append(out, filepath.Clean(to))
+		}
+	}
+	return out
+}
+
+// ownPath is the first target inside warden's own files, "" if none.
+func (t *Tool) ownPath(targets []string) string {
+	for _, path := range targets {
+		real := resolve(path)
+		for _, own := range t.cfg.Protect {
+			if within(path, own) || within(real, resolve(own)) {
+				return path
+			}
+		}
+	}
+	return ""
+}
+
+// needsApproval says why the patch cannot be written inside the sandbox
+// (the session is read-only, or a target lies outside the writable roots),
+// or "" when it can.
+func (t *Tool) needsApproval(pol sandbox.Policy, targets []string) string {
+	switch pol.Mode {
+	case sandbox.FullAccess:
+		return ""
+	case sandbox.ReadOnly:
+		return "the session's sandbox is read-only"
+	}
+	roots := append([]string{pol.Workspace}, pol.WritableRoots...)
+	if tmp := t.cfg.Runner.TempDir(); tmp != "" {
+		roots = append(roots, tmp)
+	}
+	for _, path := range targets {
+		real := resolve(path)
+		if slices.ContainsFunc(roots, func(r string) bool { return within(real, r) }) {
+			continue
+		}
+		if real != path {
+			return fmt.Sprintf("%s leads (through a symbolic link) to %s, outside the writable roots (%s)", path, real, strings.Join(roots, ", "))
+		}
+		return fmt.Sprintf("%s is outside the writable roots (%s)", path, strings.Join(roots, ", "))
+	}
+	return ""
+}
+
+// approve asks the user to allow a patch the sandbox would not let
+// through. It returns what to tell the model when the answer is no.
+func (t *Tool) approve(ctx context.Context, env tool.Env, dir, why string, changes []applypatch.FileChange) (string, bool) {
+	if t.cfg.ApprovalPolicy == "never" {
+		return fmt.Sprintf("refused: %s, and the approval policy is \"never\", so nobody can allow this patch. No file was changed.", why), false
+	}
+	d, err := env.RequestApproval(ctx, event.ApprovalRequested{
+		Kind:    "patch",
+		Cwd:     dir,
+		Reason:  why,
+		Changes: eventChanges(changes),
+	})
+	if err != nil {
+		return fmt.Sprintf("not applied: %v. No file was changed.", err), false
+	}
+	if !d.Approved {
+		msg := fmt.Sprintf("The user did not allow this patch (%s). No file was changed.", why)
+		if d.Message != "" {
+			msg += " They said: " + d.Message
+		}
+		return msg, false
+	}
+	return "", true
+}
+
+// resolve is path with the symbolic links of its existing part resolved:
+// where a write to it would land.
+func resolve(path string) string {
+	rest := ""
+	cur := filepath.Clean(path)
+	for {
+		if real, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(real, rest)
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return filepath.Clean(path)
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
+}
+
+// within reports whether path is dir or inside it (both clean, absolute).
+func within(path, dir string) bool {
+	return path == dir || strings.HasPrefix(path, strings.TrimSuffix(dir, "/")+"/")
+}
+
+func eventChanges(cs []applypatch.FileChange) []event.FileChange {
+	out := make([]event.FileChange, len(cs))
+	for i, c := range cs {
+		out[i] = event.FileChange{Path: c.Path, Kind: string(c.Kind), MoveTo: c.MoveTo, Diff: c.Diff, Added: c.Added, Removed: c.Removed}
+	}
+	return out
+}
+
+func eventDenials(ds []sandbox.Denial) []event.SandboxDenial {
+	out := make([]event.SandboxDenial, len(ds))
+	for i, d := range ds {
+		out[i] = event.SandboxDenial{Op: d.Op, Target: d.Target, Reason: d.Reason}
+	}
+	return out
+}

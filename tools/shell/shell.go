@@ -1,0 +1,288 @@
+// Package shell is the shell_command tool: the model's way to run a command
+// in the user's shell, confined by the session's sandbox.
+//
+// Its parameters and the layout of what it answers follow the Codex
+// harness's shell_command, which OpenAI's coding models are trained on.
+// Output streams to the front-ends while the command runs; the model gets
+// the exit status, the wall time and the head and tail of the output within
+// a token budget, plus what the sandbox blocked. Running outside the sandbox
+// takes the user's yes, asked through the front-end, never the model's word.
+package shell
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"warden/harness/event"
+	"warden/harness/model"
+	"warden/harness/tool"
+	"warden/sandbox"
+)
+
+// Name is the tool's name, as the models know it.
+const Name = "shell_command"
+
+// Sandbox permissions a call may ask for.
+const (
+	UseDefault       = "use_default"
+	RequireEscalated = "require_escalated"
+)
+
+// Patcher applies a patch found in a shell command (`apply_patch <<'EOF'`),
+// exactly as the apply_patch tool would have.
+type Patcher interface {
+	ApplyPatch(ctx context.Context, call tool.Call, env tool.Env, patch, dir string) (tool.Result, error)
+}
+
+// Config is what the tool needs from the session.
+type Config struct {
+	// Runner runs commands under the session's sandbox.
+	Runner *sandbox.Runner
+	// Unsandboxed gives the runner for commands the user let out of the
+	// sandbox (made on first use).
+	Unsandboxed func() (*sandbox.Runner, error)
+	// Shell is the user's shell, run as a login shell: bash, zsh, sh, dash
+	// or ksh, by name or path. Anything else, or empty, means bash.
+	Shell string
+	// ApprovalPolicy is the session's (config.Approval*): under "never"
+	// nobody is asked and escalations are refused.
+	ApprovalPolicy string
+	// OutputTokens is the budget of output sent to the model
+	// (DefaultOutputTokens if 0).
+	OutputTokens int
+	// Patcher handles apply_patch calls made through the shell; nil
+	// refuses them with a pointer to the apply_patch tool.
+	Patcher Patcher
+}
+
+// Tool is shell_command.
+type Tool struct {
+	cfg   Config
+	shell string
+}
+
+// New makes the tool.
+func New(cfg Config) (*Tool, error) {
+	if cfg.Runner == nil {
+		return nil, errors.New("shell tool: no sandbox runner")
+	}
+	return &Tool{cfg: cfg, shell: pickShell(cfg.Shell)}, nil
+}
+
+// pickShell is the shell to run commands with: the user's own when it
+// takes `-lc SCRIPT` as bash does, else bash, which the models' commands
+// are written for.
+func pickShell(s string) string {
+	switch filepath.Base(s) {
+	case "bash", "zsh", "sh", "dash", "ksh":
+		return s
+	}
+	return "bash"
+}
+
+// params are the call's arguments. Login is accepted, as Codex offers it,
+// though rarely sent.
+type params struct {
+	Command            string   `json:"command"`
+	Workdir            string   `json:"workdir"`
+	TimeoutMS          *float64 `json:"timeout_ms"`
+	SandboxPermissions string   `json:"sandbox_permissions"`
+	Justification      string   `json:"justification"`
+	PrefixRule         []string `json:"prefix_rule"`
+	Login              *bool    `json:"login"`
+}
+
+const description = `Runs a shell command in the user's shell and returns its output.
+- Set workdir instead of starting the command with cd.
+- Commands run in a sandbox; to run one outside it, set sandbox_permissions to "require_escalated" with a one-sentence justification, and the user is asked.`
+
+var schema = json.RawMessage(`{
+  "type": "object",
+  "properties": {
+    "command": {"type": "string", "description": "The shell script to run, e.g. \"rg --files\" or \"go test ./...\"."},
+    "workdir": {"type": "string", "description": "The directory to run it in (default: the session's working directory)."},
+    "timeout_ms": {"type": "number", "description": "Kill the command after this many milliseconds."},
+    "login": {"type": "boolean", "description": "Run the shell as a login shell (default true)."},
+    "sandbox_permissions": {"type": "string", "enum": ["use_default", "require_escalated"], "description": "\"require_escalated\" asks the user to run this command outside the sandbox; default \"use_default\"."},
+    "justification": {"type": "string", "description": "Only with require_escalated: one sentence, put to the user, saying what the command does and why it must leave the sandbox."},
+    "prefix_rule": {"type": "array", "items": {"type": "string"}, "description": "Only with require_escalated: a short command prefix the user could allow from now on, e.g. [\"git\", \"pull\"] or [\"pytest\"]."}
+  },
+  "required": ["command"],
+  "additionalProperties": false
+}`)
+
+// Spec describes the tool to the model.
+func (t *Tool) Spec() model.ToolSpec {
+	return model.ToolSpec{Name: Name, Description: description, Parameters: schema}
+}
+
+// ParallelSafe: commands may write, so they run one at a time.
+func (t *Tool) ParallelSafe() bool { return false }
+
+// Run runs one command.
+func (t *Tool) Run(ctx context.Context, call tool.Call, env tool.Env) (tool.Result, error) {
+	var p params
+	if err := json.Unmarshal([]byte(call.Input), &p); err != nil {
+		return tool.Result{}, tool.BadArguments("%v", err)
+	}
+	if strings.TrimSpace(p.Command) == "" {
+		return tool.Result{}, tool.BadArguments("command is empty")
+	}
+	var timeout time.Duration
+	if p.TimeoutMS != nil {
+		if *p.TimeoutMS <= 0 {
+			return tool.Result{}, tool.BadArguments("timeout_ms must be a positive number of milliseconds, got %v", *p.TimeoutMS)
+		}
+		timeout = time.Duration(*p.TimeoutMS * float64(time.Millisecond))
+	}
+	escalate := false
+	switch p.SandboxPermissions {
+	case "", UseDefault:
+	case RequireEscalated:
+		escalate = true
+	default:
+		return tool.Result{}, tool.BadArguments("sandbox_permissions must be %q or %q, got %q", UseDefault, RequireEscalated, p.SandboxPermissions)
+	}
+	dir, err := t.workdir(p.Workdir)
+	if err != nil {
+		return tool.Result{Status: "error", Output: err.Error()}, nil
+	}
+
+	pc, isPatch, err := findPatchCall(p.Command)
+	if isPatch {
+		if err != nil {
+			return tool.Result{Status: "error", Output: "error: " + err.Error()}, nil
+		}
+		if t.cfg.Patcher == nil {
+			return tool.Result{Status: "error", Output: "error: apply_patch is not available in this session"}, nil
+		}
+		if pc.Dir != "" {
+			if dir, err = t.subdir(dir, pc.Dir); err != nil {
+				return tool.Result{Status: "error", Output: err.Error()}, nil
+			}
+		}
+		return t.cfg.Patcher.ApplyPatch(ctx, call, env, pc.Patch, dir)
+	}
+
+	login := p.Login == nil || *p.Login
+	args := []string{t.shell, "-c", p.Command}
+	if login {
+		args[1] = "-lc"
+	}
+	runner := t.cfg.Runner
+	if escalate && runner.Policy().Mode != sandbox.FullAccess {
+		if runner, err = t.escalate(ctx, env, args, dir, p); runner == nil {
+			return tool.Result{Status: "denied", Output: err.Error()}, nil
+		}
+	}
+	return t.run(ctx, runner, env, call.ID, sandbox.Command{Args: args, Dir: dir, Timeout: timeout})
+}
+
+// workdir resolves the call's working directory against the session's.
+func (t *Tool) workdir(w string) (string, error) {
+	base := t.cfg.Runner.Policy().Workspace
+	if w == "" {
+		return base, nil
+	}
+	return t.subdir(base, w)
+}
+
+func (t *Tool) subdir(base, w string) (string, error) {
+	dir := w
+	if strings.HasPrefix(dir, "~/") || dir == "~" {
+		if home, err := os.UserHomeDir(); err == nil {
+			dir = filepath.Join(home, strings.TrimPrefix(dir, "~"))
+		}
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(base, dir)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return "", fmt.Errorf("error: workdir %s does not exist", dir)
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("error: workdir %s is not a directory", dir)
+	}
+	return filepath.Clean(dir), nil
+}
+
+// escalate asks the user to run the command outside the sandbox. It
+// returns the runner to use, or nil and what to tell the model.
+func (t *Tool) escalate(ctx context.Context, env tool.Env, args []string, dir string, p params) (*sandbox.Runner, error) {
+	if t.cfg.ApprovalPolicy == "never" {
+		return nil, errors.New("refused: this command asked to run outside the sandbox, but the approval policy is \"never\", so nobody can allow it. Run it inside the sandbox, or tell the user what needs to run outside it")
+	}
+	if t.cfg.Unsandboxed == nil {
+		return nil, errors.New("refused: running commands outside the sandbox is not available in this session")
+	}
+	d, err := env.RequestApproval(ctx, event.ApprovalRequested{
+		Kind:          "command",
+		Command:       args,
+		Script:        p.Command,
+		Cwd:           dir,
+		Justification: p.Justification,
+		Reason:        "asks to run outside the sandbox",
+		Escalation:    true,
+		PrefixRule:    p.PrefixRule,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("not run: %v", err)
+	}
+	if !d.Approved {
+		msg := "The user denied running this command outside the sandbox."
+		if d.Message != "" {
+			msg += " They said: " + d.Message
+		}
+		return nil, errors.New(msg)
+	}
+	r, err := t.cfg.Unsandboxed()
+	if err != nil {
+		return nil, fmt.Errorf("not run: %v", err)
+	}
+	return r, nil
+}
+
+// run runs the command, streaming its output to the front-ends.
+func (t *Tool) run(ctx context.Context, runner *sandbox.Runner, env tool.Env, callID string, c sandbox.Command) (tool.Result, error) {
+	live := newStreamer(func(text string) {
+		env.Emit(event.ToolOutputDelta{CallID: callID, Delta: text})
+	})
+	c.OnOutput = live.write
+	res, err := runner.Run(ctx, c)
+	live.close()
+	if err != nil {
+		var se *sandbox.SetupError
+		if errors.As(err, &se) {
+			return tool.Result{Status: "error", Output: "error: the command did not run, because the sandbox could not be set up: " + err.Error()}, nil
+		}
+		return tool.Result{Status: "error", Output: "error: " + err.Error()}, nil
+	}
+	if ctx.Err() != nil {
+		return tool.Result{}, ctx.Err()
+	}
+	code := exitCode(res)
+	out := tool.Result{
+		Output:   formatResult(res, t.cfg.OutputTokens),
+		ExitCode: &code,
+		Denials:  denials(res.Denials),
+	}
+	return out, nil
+}
+
+func denials(ds []sandbox.Denial) []event.SandboxDenial {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]event.SandboxDenial, len(ds))
+	for i, d := range ds {
+		out[i] = event.SandboxDenial{Op: d.Op, Target: d.Target, Reason: d.Reason}
+	}
+	return out
+}
