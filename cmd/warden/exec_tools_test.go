@@ -155,3 +155,92 @@ func TestExecReadOnlyRefusesPatchesAndTellsTheModel(t *testing.T) {
 		t.Errorf("no patch approval request in the event stream:\n%s", r.stdout)
 	}
 }
+
+// On the Chat Completions wire apply_patch is a function taking one
+// "input" string; the patch arrives and applies the same.
+func TestExecChatWireOffersAndAppliesPatches(t *testing.T) {
+	patch := "*** Begin Patch\n*** Add File: notes.txt\n+from chat\n*** End Patch\n"
+	args, _ := json.Marshal(map[string]string{"input": patch})
+	c := newCLI(t,
+		fakemodel.Reply{Output: []fakemodel.Output{{Call: &fakemodel.FunctionCall{CallID: "c1", Name: "apply_patch", Arguments: string(args)}}}},
+		textReply("added"),
+	)
+	c.env["GORACE"] = "atexit_sleep_ms=0"
+	c.config("sandbox_mode = \"workspace-write\"\n")
+	r := c.run("", "exec", "--wire", "chat", "add notes")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(c.dir, "notes.txt")); string(b) != "from chat\n" {
+		t.Errorf("notes.txt = %q", b)
+	}
+	var first struct {
+		Tools []struct {
+			Function struct {
+				Name       string          `json:"name"`
+				Parameters json.RawMessage `json:"parameters"`
+			} `json:"function"`
+		} `json:"tools"`
+	}
+	reqs := c.fm.Requests()
+	if err := json.Unmarshal(reqs[0].Body, &first); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tl := range first.Tools {
+		names = append(names, tl.Function.Name)
+		if tl.Function.Name == "apply_patch" && !strings.Contains(string(tl.Function.Parameters), `"input"`) {
+			t.Errorf("apply_patch parameters %s", tl.Function.Parameters)
+		}
+	}
+	if strings.Join(names, ",") != "apply_patch,shell_command,update_plan" {
+		t.Errorf("tools offered: %v", names)
+	}
+	if !strings.Contains(string(reqs[1].Body), "Success. Updated the following files:\\nA notes.txt") {
+		t.Errorf("the model was not told: %s", reqs[1].Body)
+	}
+}
+
+// On the Responses wire apply_patch is a freeform tool with its grammar.
+func TestExecResponsesWireOffersTheToolsInTheirShapes(t *testing.T) {
+	c := newCLI(t, textReply("hi"))
+	if r := c.run("", "exec", "hello"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var first struct {
+		Tools []struct {
+			Type   string `json:"type"`
+			Name   string `json:"name"`
+			Format struct {
+				Type       string `json:"type"`
+				Syntax     string `json:"syntax"`
+				Definition string `json:"definition"`
+			} `json:"format"`
+			Parameters struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"parameters"`
+		} `json:"tools"`
+	}
+	if err := json.Unmarshal(c.fm.Requests()[0].Body, &first); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, tl := range first.Tools {
+		got[tl.Name] = tl.Type
+		switch tl.Name {
+		case "apply_patch":
+			if tl.Format.Type != "grammar" || tl.Format.Syntax != "lark" || !strings.Contains(tl.Format.Definition, `"*** Begin Patch"`) {
+				t.Errorf("apply_patch format %+v", tl.Format)
+			}
+		case "shell_command":
+			for _, p := range []string{"command", "workdir", "timeout_ms", "sandbox_permissions", "justification", "prefix_rule"} {
+				if _, ok := tl.Parameters.Properties[p]; !ok {
+					t.Errorf("shell_command lacks parameter %s", p)
+				}
+			}
+		}
+	}
+	if got["apply_patch"] != "custom" || got["shell_command"] != "function" || got["update_plan"] != "function" {
+		t.Errorf("tools %v", got)
+	}
+}
