@@ -330,6 +330,10 @@ func (r *Runner) Policy() Policy {
 	return p
 }
 
+// Getenv is a variable of the environment commands start from (after the
+// filter), "" if they do not get it.
+func (r *Runner) Getenv(name string) string { return lookupEnv(r.baseEnv, name) }
+
 // TempDir is the private temporary directory of WorkspaceWrite, "" in other
 // modes; CacheDir likewise the build tools' cache directory.
 func (r *Runner) TempDir() string  { return r.tmpDir }

@@ -23,6 +23,11 @@ type Options struct {
 // newFileMode is the mode of files the patch creates.
 const newFileMode fs.FileMode = 0o644
 
+// maxFileSize bounds the files a patch reads: source files are far
+// smaller, and reading a multi-gigabyte file (or a link to one) whole
+// would only exhaust memory.
+const maxFileSize = 64 << 20
+
 // maxLinkHops bounds symlink chains, as the kernel does (ELOOP).
 const maxLinkHops = 40
 
@@ -210,6 +215,8 @@ func readState(f fsys, name string) (*fileState, error) {
 		return s, nil
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
+	case fi.Size() > maxFileSize:
+		return nil, fmt.Errorf("the file is too large to patch (%d MiB; the limit is %d MiB)", fi.Size()>>20, maxFileSize>>20)
 	}
 	s.data, err = f.ReadFile(name)
 	if err != nil {

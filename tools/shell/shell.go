@@ -171,17 +171,39 @@ func (t *Tool) Run(ctx context.Context, call tool.Call, env tool.Env) (tool.Resu
 	}
 
 	login := p.Login == nil || *p.Login
-	args := []string{t.shell, "-c", p.Command}
+	shown := []string{t.shell, "-c", p.Command}
 	if login {
-		args[1] = "-lc"
+		shown[1] = "-lc"
 	}
 	runner := t.cfg.Runner
 	if escalate && runner.Policy().Mode != sandbox.FullAccess {
-		if runner, err = t.escalate(ctx, env, args, dir, p); runner == nil {
+		if runner, err = t.escalate(ctx, env, shown, dir, p); runner == nil {
 			return tool.Result{Status: "denied", Output: err.Error()}, nil
 		}
 	}
+	args := shown
+	if login {
+		args = []string{t.shell, "-lc", keepPath(runner.Getenv("PATH")) + p.Command}
+	}
 	return t.run(ctx, runner, env, call.ID, sandbox.Command{Args: args, Dir: dir, Timeout: timeout})
+}
+
+// keepPath is a prelude that puts the PATH warden was started with back in
+// front after the login profile ran: Debian's and Ubuntu's /etc/profile set
+// PATH outright, which would hide the user's Go, node version manager or
+// activated virtualenv from every command. What the profile added stays,
+// after. The prelude holds no newline, so line numbers in the shell's
+// error messages are the script's own.
+func keepPath(path string) string {
+	if path == "" {
+		return ""
+	}
+	return "PATH=" + shellQuote(path) + "${PATH:+:$PATH}; export PATH; "
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // workdir resolves the call's working directory against the session's.
@@ -253,7 +275,7 @@ func (t *Tool) escalate(ctx context.Context, env tool.Env, args []string, dir st
 func (t *Tool) run(ctx context.Context, runner *sandbox.Runner, env tool.Env, callID string, c sandbox.Command) (tool.Result, error) {
 	live := newStreamer(func(text string) {
 		env.Emit(event.ToolOutputDelta{CallID: callID, Delta: text})
-	})
+	}, streamInterval)
 	c.OnOutput = live.write
 	res, err := runner.Run(ctx, c)
 	live.close()

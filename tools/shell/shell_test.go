@@ -240,3 +240,35 @@ func TestBadArguments(t *testing.T) {
 		}
 	}
 }
+
+// A login shell runs the profile, and Debian's /etc/profile sets PATH
+// outright; the PATH warden started with still comes first.
+func TestLoginShellKeepsThePathWardenStartedWith(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	home := t.TempDir()
+	bin := filepath.Join(t.TempDir(), "it's bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bin, "mytool"), []byte("#!/bin/sh\necho mytool ran\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A profile that, like Debian's, replaces PATH.
+	if err := os.WriteFile(filepath.Join(home, ".bash_profile"), []byte("PATH=/usr/bin:/bin:/profile/added\nexport PATH\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runner := tooltest.Runner(t, sandbox.ReadOnly, dir, sandbox.Config{Environ: []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + home}})
+	tl, err := New(Config{Runner: runner, Shell: "bash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tl.Run(context.Background(), tool.Call{ID: "c", Input: `{"command": "mytool; echo \"$PATH\"; echo line-no; false_cmd_x"}`}, &tooltest.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Output, "mytool ran\n"+bin+":") || !strings.Contains(res.Output, ":/usr/bin:/bin:/profile/added\n") ||
+		!strings.Contains(res.Output, "line 1: false_cmd_x: command not found") {
+		t.Errorf("output:\n%s", res.Output)
+	}
+}

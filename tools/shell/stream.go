@@ -32,16 +32,22 @@ type streamer struct {
 	stopped sync.WaitGroup
 }
 
-func newStreamer(emit func(string)) *streamer {
+// newStreamer starts a streamer that emits every interval; with interval
+// 0 it emits only when closed (and when a test calls flush).
+func newStreamer(emit func(string), interval time.Duration) *streamer {
 	s := &streamer{emit: emit, done: make(chan struct{})}
 	s.stopped.Add(1)
 	go func() {
 		defer s.stopped.Done()
-		t := time.NewTicker(streamInterval)
-		defer t.Stop()
+		var tick <-chan time.Time
+		if interval > 0 {
+			t := time.NewTicker(interval)
+			defer t.Stop()
+			tick = t.C
+		}
 		for {
 			select {
-			case <-t.C:
+			case <-tick:
 				s.flush(false)
 			case <-s.done:
 				return

@@ -28,7 +28,7 @@ func (c *collected) text() string {
 func TestStreamerJoinsWhatChunksCut(t *testing.T) {
 	t.Parallel()
 	var c collected
-	s := newStreamer(c.add)
+	s := newStreamer(c.add, 0)
 	input := "caf\xc3\xa9 \x1b[31mred\x1b[0m \xe2\x9c\x85 done\n"
 	for i := 0; i < len(input); i++ {
 		s.write([]byte{input[i]})
@@ -45,9 +45,9 @@ func TestStreamerJoinsWhatChunksCut(t *testing.T) {
 func TestStreamerBoundsAFlood(t *testing.T) {
 	t.Parallel()
 	var c collected
-	s := newStreamer(c.add)
+	s := newStreamer(c.add, 0)
 	line := []byte(strings.Repeat("y", 1023) + "\n")
-	for range 4096 { // 4 MiB with no ticks in between
+	for range 4096 { // 4 MiB in one batch
 		s.write(line)
 	}
 	s.write([]byte("the end\n"))

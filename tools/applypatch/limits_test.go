@@ -1,0 +1,38 @@
+package applypatch
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// A huge file (or a link to one) is refused before it is read, and a FIFO
+// is refused without blocking: checking a patch must never exhaust memory
+// or hang.
+func TestFilesThatCannotBePatchedAreRefusedUnread(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.bin")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxFileSize + 1); err != nil { // sparse: costs no disk
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := os.Symlink(big, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"big.bin": "too large", "link": "too large", "fifo": "not a regular file"} {
+		_, err := apply(t, dir, patchOf("*** Update File: "+name, "@@", "-x", "+y"), false)
+		if f := mustFailure(t, err); !strings.Contains(f.Error(), want) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
