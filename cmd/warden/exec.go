@@ -72,6 +72,8 @@ func addModelFlags(cmd *cobra.Command, ov *config.Overrides) {
 	f.StringVar(&ov.Wire, "wire", "", "wire protocol: responses or chat")
 	f.StringVar(&ov.ReasoningEffort, "reasoning-effort", "", "reasoning effort: none, minimal, low, medium, high, xhigh, max")
 	f.StringVar(&ov.ReasoningSummary, "reasoning-summary", "", "reasoning summary: auto, concise, detailed, none")
+	f.StringVarP(&ov.SandboxMode, "sandbox", "s", "", "sandbox of the model's commands and patches: read-only, workspace-write or full-access")
+	f.StringVarP(&ov.ApprovalPolicy, "ask-for-approval", "a", "", "when to ask the user: untrusted, on-request or never")
 	f.StringVar(&ov.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/warden/config.toml)")
 }
 

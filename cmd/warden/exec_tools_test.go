@@ -244,3 +244,18 @@ func TestExecResponsesWireOffersTheToolsInTheirShapes(t *testing.T) {
 		t.Errorf("tools %v", got)
 	}
 }
+
+// --sandbox chooses the mode for one run, over the config file.
+func TestExecSandboxFlag(t *testing.T) {
+	c := newCLI(t, shellCall("c1", "touch made.txt"), textReply("done"))
+	c.env["GORACE"] = "atexit_sleep_ms=0"
+	if r := c.run("", "exec", "-s", "workspace-write", "make a file"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, "made.txt")); err != nil {
+		t.Errorf("workspace-write did not apply: %v", err)
+	}
+	if r := c.run("", "exec", "--sandbox", "none", "x"); r.code != 2 || !strings.Contains(r.stderr, `--sandbox must be read-only, workspace-write or full-access, got "none"`) {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+}

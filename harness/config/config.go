@@ -46,8 +46,9 @@ const (
 )
 
 // Overrides are the settings given on the command line; an empty field is
-// not set. Errors about them name the flag after the config key
-// (sandbox_mode → --sandbox-mode), so front-ends should name flags that way.
+// not set. Errors about them name the flags the front-ends offer
+// (sandbox_mode → --sandbox, approval_policy → --ask-for-approval), so
+// front-ends must name their flags that way.
 type Overrides struct {
 	ConfigPath       string // --config: read this file instead of the default
 	Model            string
@@ -277,8 +278,8 @@ func applyOverrides(ov Overrides, s *Settings, providers map[string]Provider, pr
 		{"--wire", ov.Wire, checkWire, nil},
 		{"--reasoning-effort", ov.ReasoningEffort, checkEffort, &s.ReasoningEffort},
 		{"--reasoning-summary", ov.ReasoningSummary, checkSummary, &s.ReasoningSummary},
-		{"--sandbox-mode", ov.SandboxMode, checkSandbox, &s.SandboxMode},
-		{"--approval-policy", ov.ApprovalPolicy, checkApproval, &s.ApprovalPolicy},
+		{"--sandbox", ov.SandboxMode, checkSandbox, &s.SandboxMode},
+		{"--ask-for-approval", ov.ApprovalPolicy, checkApproval, &s.ApprovalPolicy},
 	}
 	for _, c := range checks {
 		if c.value == "" {
