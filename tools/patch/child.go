@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"warden/sandbox"
 	"warden/tools/applypatch"
@@ -86,15 +87,23 @@ func errnoText(err error) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// writerTimeout bounds the patch writer, which cannot be interrupted.
+const writerTimeout = time.Minute
+
 // applySandboxed writes the patch by running the patch writer as a
 // command in the session's sandbox.
 func (t *Tool) applySandboxed(ctx context.Context, text, dir string) (*applypatch.Result, []sandbox.Denial, error) {
+	// Not cancelled with the turn: the writer is killed with everything in
+	// its sandbox, and killed between two renames it would leave half a
+	// patch. It only reads and writes a few files, so it ends promptly.
+	ctx = context.WithoutCancel(ctx)
 	var stdout bytes.Buffer
 	res, err := t.cfg.Runner.Run(ctx, sandbox.Command{
-		Args:   []string{t.cfg.ChildPath, ChildArg, dir},
-		Dir:    dir,
-		Stdin:  strings.NewReader(text),
-		Stdout: &stdout,
+		Timeout: writerTimeout,
+		Args:    []string{t.cfg.ChildPath, ChildArg, dir},
+		Dir:     dir,
+		Stdin:   strings.NewReader(text),
+		Stdout:  &stdout,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("apply_patch failed; no file was changed: the sandbox could not run the patch writer: %w", err)

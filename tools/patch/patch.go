@@ -94,6 +94,9 @@ func (t *Tool) ApplyPatch(ctx context.Context, call tool.Call, env tool.Env, tex
 	if err != nil {
 		return failed(err.Error() + "\nNo file was changed. Send the whole patch again, starting with *** Begin Patch and ending with *** End Patch."), nil
 	}
+	if path := kernelPath(dir, p.Paths()); path != "" {
+		return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s is in a kernel file system (/proc, /sys, /dev), which no patch may read or write. No file was changed.", path)}, nil
+	}
 	planned, err := applypatch.Plan(p, applypatch.Options{Dir: dir})
 	if err != nil {
 		return failed(err.Error()), nil
@@ -171,6 +174,29 @@ func targetsOf(dir string, changes []applypatch.FileChange) []string {
 		}
 	}
 	return out
+}
+
+// kernelPath is the first of paths that leads into /proc, /sys or /dev,
+// "" if none. The patch is checked in warden's own process, unconfined:
+// reading /proc/self/environ there would put warden's API key into a
+// failure message for the model, where a command in the sandbox only ever
+// sees its own, scrubbed /proc.
+func kernelPath(dir string, paths []string) string {
+	for _, p := range paths {
+		abs := p
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(dir, abs)
+		}
+		abs = filepath.Clean(abs)
+		for _, path := range []string{abs, resolve(abs)} {
+			for _, k := range []string{"/proc", "/sys", "/dev"} {
+				if within(path, k) {
+					return p
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // ownPath is the first target inside warden's own files, "" if none.

@@ -264,3 +264,20 @@ func TestParseErrorsTellTheModelHowToFixThePatch(t *testing.T) {
 		t.Errorf("%+v", res)
 	}
 }
+
+// The patch is checked in warden's own process: /proc there is warden's,
+// with its API key in /proc/self/environ. No path may lead into it, named
+// or through a link.
+func TestKernelFileSystemsAreRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sandbox.FullAccess, Config{})
+	if err := os.Symlink("/proc/self", filepath.Join(f.dir, "me")); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/proc/self/environ", "me/environ", "../../../../../../../../proc/self/environ", "/sys/kernel/mm/x", "/dev/shm/x"} {
+		res := f.apply("*** Begin Patch\n*** Update File: " + path + "\n@@\n-OPENAI_API_KEY=\n+x\n*** End Patch\n")
+		if res.Status != "denied" || !strings.Contains(res.Output, "kernel file system") {
+			t.Errorf("%s: %+v", path, res)
+		}
+	}
+}
