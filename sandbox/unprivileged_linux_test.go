@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // unprivilegedTests are rerun as an unprivileged user when the suite runs
@@ -46,11 +47,22 @@ func TestAsUnprivilegedUser(t *testing.T) {
 	os.Mkdir(home, 0o700)
 	os.Chown(home, 65534, 65534)
 
-	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-		bin, "-test.run", "^("+strings.Join(unprivilegedTests, "|")+")$", "-test.v", "-test.count=1")
-	cmd.Dir = home
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TMPDIR=" + home, "GORACE=atexit_sleep_ms=0"}
-	out, err := cmd.CombinedOutput()
+	var out []byte
+	for attempt := 1; ; attempt++ {
+		cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+			bin, "-test.run", "^("+strings.Join(unprivilegedTests, "|")+")$", "-test.v", "-test.count=1")
+		cmd.Dir = home
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TMPDIR=" + home, "GORACE=atexit_sleep_ms=0"}
+		out, err = cmd.CombinedOutput()
+		// A process another test forks while the copy is being written
+		// holds its descriptor open until it execs, and exec of a file
+		// open for writing fails with ETXTBSY (golang/go#22315): try
+		// again, as the go command itself does.
+		if err == nil || attempt == 5 || !strings.Contains(string(out), "Text file busy") {
+			break
+		}
+		time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatalf("as uid 65534: %v\n%s", err, out)
 	}

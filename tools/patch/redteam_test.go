@@ -5,11 +5,13 @@ package patch
 // defences that held.
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -225,4 +227,52 @@ func TestRedteam_ApprovalRequestHidesSymlinkTarget(t *testing.T) {
 	if !strings.Contains(shown, rc) {
 		t.Errorf("MISLEADING APPROVAL: the request (reason %q, paths/diff %q) never names %s, which is what the patch writes", r.Reason, shown, rc)
 	}
+}
+
+// kernelPath (the refusal of /proc, /sys, /dev paths) resolves links
+// physically, the planner lexically: through the d -> a/b/c/e/f, l ->
+// ../../.. trick the check sees ws/a/b/c/e/f/l while Plan, in warden's own
+// process, reads /proc/self/pagemap — size 0 to stat, hundreds of GiB to
+// read — and warden runs out of memory. The child runs with RLIMIT_AS 3 GiB
+// so the test cannot hurt the machine.
+func TestRedteam_KernelPathCheckBypassedHostPlanReadsProcPagemap(t *testing.T) {
+	if os.Getenv("REDTEAM_CHILD") == "1" {
+		f := newFixture(t, sandbox.WorkspaceWrite, Config{ApprovalPolicy: "on-request"})
+		deep := filepath.Join(f.dir, "a", "b", "c", "e", "f")
+		if err := os.MkdirAll(deep, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("a/b/c/e/f", filepath.Join(f.dir, "d")); err != nil {
+			t.Fatal(err)
+		}
+		// Enough ".." for ws/d/.. to reach "/" lexically; physically, from
+		// four levels deeper, they stop inside the temporary directory.
+		up := strings.Repeat("../", strings.Count(f.dir, "/")+1)
+		if err := os.Symlink(up+"proc/self/pagemap", filepath.Join(deep, "l")); err != nil {
+			t.Fatal(err)
+		}
+		lim := &syscall.Rlimit{Cur: 3 << 30, Max: 3 << 30}
+		if err := syscall.Setrlimit(syscall.RLIMIT_AS, lim); err != nil {
+			t.Fatal(err)
+		}
+		res := f.apply("*** Begin Patch\n*** Update File: d/l\n@@\n-x\n+y\n*** End Patch\n")
+		t.Logf("REDTEAM result: %.300s", res.Output)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRedteam_KernelPathCheckBypassedHostPlanReadsProcPagemap$", "-test.v")
+	cmd.Env = append(os.Environ(), "REDTEAM_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	s := string(out)
+	if err != nil || !strings.Contains(s, "REDTEAM result") {
+		if i := strings.Index(s, "fatal error"); i >= 0 {
+			s = s[max(0, i-200):min(len(s), i+200)]
+		} else if len(s) > 1500 {
+			s = s[len(s)-1500:]
+		}
+		t.Fatalf("BYPASS (DoS): apply_patch of d/l (a link whose lexical target is /proc/self/pagemap) "+
+			"killed the process that runs the tool (err=%v, timed out=%v):\n%s", err, ctx.Err() != nil, s)
+	}
+	t.Log(s)
 }
