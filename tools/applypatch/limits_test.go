@@ -36,3 +36,19 @@ func TestFilesThatCannotBePatchedAreRefusedUnread(t *testing.T) {
 		}
 	}
 }
+
+// Files of /proc and /sys call themselves regular; reading them in
+// warden's process could block, never end, or show warden's own secrets.
+func TestKernelFilesAreRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.Symlink("/proc/self/environ", filepath.Join(dir, "env")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"/proc/self/environ", "env", "/proc/kmsg", "/sys/kernel/mm/transparent_hugepage/enabled"} {
+		_, err := apply(t, dir, patchOf("*** Update File: "+name, "@@", "-x", "+y"), false)
+		if f := mustFailure(t, err); !strings.Contains(f.Error(), "kernel file system") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

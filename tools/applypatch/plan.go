@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"syscall"
 	"unicode/utf8"
+
+	"golang.org/x/sys/unix"
 )
 
 // Options says where and how a patch is applied.
@@ -218,11 +222,58 @@ func readState(f fsys, name string) (*fileState, error) {
 	case fi.Size() > maxFileSize:
 		return nil, fmt.Errorf("the file is too large to patch (%d MiB; the limit is %d MiB)", fi.Size()>>20, maxFileSize>>20)
 	}
-	s.data, err = f.ReadFile(name)
+	s.data, err = readRegular(f, name)
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// readRegular reads a regular file through a descriptor that is checked
+// first: a kernel file system's files (/proc, /sys) call themselves regular
+// but may block, never end, or hold what only warden's own process should
+// see (its environment, its memory), so they are refused; the rest is read
+// to at most maxFileSize, whatever the file grows to meanwhile.
+func readRegular(f fsys, name string) ([]byte, error) {
+	file, err := f.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	var st unix.Statfs_t
+	if err := unix.Fstatfs(int(file.Fd()), &st); err != nil {
+		return nil, &fs.PathError{Op: "statfs", Path: name, Err: err}
+	}
+	if isKernelFS(int64(st.Type)) {
+		return nil, errors.New("it is in a kernel file system (/proc, /sys and the like), which no patch may read or change")
+	}
+	fi, err := file.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
+	}
+	data, err := io.ReadAll(io.LimitReader(file, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("the file is too large to patch (over %d MiB)", maxFileSize>>20)
+	}
+	return data, nil
+}
+
+// isKernelFS reports whether a file system (its statfs magic) holds the
+// kernel's views rather than data.
+func isKernelFS(magic int64) bool {
+	switch magic {
+	case unix.PROC_SUPER_MAGIC, unix.SYSFS_MAGIC, unix.DEBUGFS_MAGIC, unix.TRACEFS_MAGIC,
+		unix.SECURITYFS_MAGIC, unix.CGROUP_SUPER_MAGIC, unix.CGROUP2_SUPER_MAGIC,
+		unix.BPF_FS_MAGIC, unix.EFIVARFS_MAGIC, unix.PSTOREFS_MAGIC:
+		return true
+	}
+	return false
 }
 
 // checkParents makes sure name's directory exists or can be created, taking
