@@ -10,15 +10,17 @@ import (
 // FileChange is one operation's effect on one file, for showing before
 // approval and for reporting after.
 type FileChange struct {
-	Path    string // as written in the patch (relative paths stay relative)
-	AbsPath string
-	Kind    OpKind
-	MoveTo  string // "" unless moved (as written)
+	Path    string `json:"path"` // as written in the patch (relative paths stay relative)
+	AbsPath string `json:"abs_path"`
+	Kind    OpKind `json:"kind"`
+	MoveTo  string `json:"move_to,omitempty"` // "" unless moved (as written)
 	// Diff is a unified diff (a/PATH, b/PATH or /dev/null headers, 3 lines
 	// of context); "" when the content does not change.
-	Diff             string
-	Added, Removed   int
-	OldMode, NewMode os.FileMode // 0 when absent
+	Diff    string      `json:"diff"`
+	Added   int         `json:"added"`
+	Removed int         `json:"removed"`
+	OldMode os.FileMode `json:"old_mode,omitempty"` // 0 when absent
+	NewMode os.FileMode `json:"new_mode,omitempty"`
 }
 
 // contextLines matches what diff -u and git show, which is what models and
