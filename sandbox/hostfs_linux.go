@@ -186,3 +186,14 @@ func linkBeneath(roots []string, path, target string) error {
 	}
 	return unix.Symlinkat(target, dirfd, base)
 }
+
+// renameBeneath renames what is at path to newName in the same directory,
+// never following a link.
+func renameBeneath(roots []string, path, newName string) error {
+	dirfd, base, err := parentBeneath(roots, path)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dirfd)
+	return retryWritable(dirfd, func() error { return unix.Renameat2(dirfd, base, dirfd, newName, unix.RENAME_NOREPLACE) })
+}

@@ -36,6 +36,9 @@ type protection struct {
 	Modules []moduleWatch
 	// GitDirs are checked for a rebase left to run commands.
 	GitDirs []string
+	// Gitlinks are indexes watched for submodules registered by the
+	// command (see gitlinks.go).
+	Gitlinks []gitlinkWatch
 }
 
 // absentPath must not exist when a command ends; if it does, the runner

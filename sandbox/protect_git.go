@@ -100,6 +100,8 @@ func (p *protector) gitDir(dir, workTree string) error {
 			}
 		} else if name == "commondir" {
 			p.absent(path, "protected: a commondir file would make git read config and hooks from another directory")
+		} else if !worktreeConfig(config) {
+			p.absent(path, configWorktreeWhy)
 		}
 	}
 	if worktreeConfig(config) {
@@ -116,9 +118,19 @@ func (p *protector) gitDir(dir, workTree string) error {
 	}
 	if p.rootOf(dir) != "" {
 		p.out.GitDirs = append(p.out.GitDirs, dir)
+		if workTree != "" {
+			if err := p.gitlinks(dir, workTree); err != nil {
+				return err
+			}
+		}
 	}
 	return p.related(dir, workTree)
 }
+
+// configWorktreeWhy: git reads config.worktree as soon as
+// extensions.worktreeConfig is on, which `git sparse-checkout` turns on, so a
+// planted one would take effect later, outside the sandbox.
+const configWorktreeWhy = "protected: git would read a config.worktree file as config (once extensions.worktreeConfig is on, as git sparse-checkout sets it)"
 
 // related protects what a git directory's files point at: its common
 // directory, what its config includes or names as the hooks directory, its
@@ -150,6 +162,8 @@ func (p *protector) related(dir, workTree string) error {
 					if err := p.readOnlyTree(filepath.Join(wt, name)); err != nil {
 						return err
 					}
+				} else if name == "config.worktree" {
+					p.absent(filepath.Join(wt, name), configWorktreeWhy)
 				}
 			}
 			// The worktree's .git file, which points back here, and the
