@@ -40,7 +40,7 @@ func (pl *Planned) Commit() (*Result, error) {
 			hint: "Re-read " + o.path + " and send the patch again against its current contents."}
 	}
 
-	c := &committer{fs: f, n: names{dir: pl.opts.Dir, confine: pl.opts.Confine}, touched: map[string]bool{}}
+	c := &committer{fs: f, n: newNames(pl.opts.Dir, pl.opts.Confine), touched: map[string]bool{}}
 	for i, st := range pl.steps {
 		err := error(nil)
 		if pl.beforeStep != nil {

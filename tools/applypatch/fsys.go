@@ -71,6 +71,25 @@ func isEscape(err error) bool {
 type names struct {
 	dir     string
 	confine bool
+	// realDir is dir with its symlinks resolved, which relative link
+	// targets are compared against.
+	realDir string
+}
+
+func newNames(dir string, confine bool) names {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		real = dir
+	}
+	return names{dir: dir, confine: confine, realDir: real}
+}
+
+// abs is the absolute path of a name.
+func (n names) abs(name string) string {
+	if n.confine {
+		return filepath.Join(n.dir, name)
+	}
+	return name
 }
 
 // name resolves a path as written. It refuses, with Confine, anything that
@@ -106,11 +125,25 @@ func (n names) link(name, target string) (string, error) {
 		}
 		return rel, nil
 	}
-	next := filepath.Join(filepath.Dir(name), target)
-	if n.confine && !filepath.IsLocal(next) {
-		return "", errOutside
+	// A relative target starts from where the link really is: its
+	// directory with the symlinks on the way resolved, as the kernel
+	// does. Joined to the path as written, "d/l -> ../x" with d a link to
+	// a/b would name x beside d rather than a/x, and the checks made on
+	// the real path would be about another file than the one written.
+	dir := n.abs(filepath.Dir(name))
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
 	}
-	return next, nil
+	next := filepath.Join(dir, target)
+	if !n.confine {
+		return next, nil
+	}
+	for _, base := range []string{n.realDir, n.dir} {
+		if rel, err := filepath.Rel(base, next); err == nil && filepath.IsLocal(rel) {
+			return rel, nil
+		}
+	}
+	return "", errOutside
 }
 
 // parent returns the directory holding name, "" when name is at the top of

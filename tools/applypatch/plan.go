@@ -83,6 +83,22 @@ type Planned struct {
 	beforeStep func(i int) error
 }
 
+// Targets are the absolute paths Commit writes or removes: the patch's
+// paths with a symbolic link at the end followed to what it names, as
+// written. Checks of where a patch lands must look at these.
+func (pl *Planned) Targets() []string {
+	n := newNames(pl.opts.Dir, pl.opts.Confine)
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range pl.steps {
+		if abs := n.abs(st.name); !seen[abs] {
+			seen[abs] = true
+			out = append(out, abs)
+		}
+	}
+	return out
+}
+
 // Changes are the per-file changes the plan would make, in patch order.
 func (pl *Planned) Changes() []FileChange {
 	return append([]FileChange(nil), pl.changes...)
@@ -108,7 +124,7 @@ func Plan(p *Patch, opts Options) (*Planned, error) {
 	defer f.Close()
 	pp := &planner{
 		fs:     f,
-		n:      names{dir: opts.Dir, confine: opts.Confine},
+		n:      newNames(opts.Dir, opts.Confine),
 		cur:    map[string]*fileState{},
 		disk:   map[string]*fileState{},
 		origOf: map[string]bool{},
@@ -264,13 +280,22 @@ func readRegular(f fsys, name string) ([]byte, error) {
 	return data, nil
 }
 
+// File system magics x/sys/unix does not name (linux/magic.h).
+const (
+	configfsMagic = 0x62656570
+	fusectlMagic  = 0x65735543
+	mqueueMagic   = 0x19800202
+)
+
 // isKernelFS reports whether a file system (its statfs magic) holds the
 // kernel's views rather than data.
 func isKernelFS(magic int64) bool {
 	switch magic {
 	case unix.PROC_SUPER_MAGIC, unix.SYSFS_MAGIC, unix.DEBUGFS_MAGIC, unix.TRACEFS_MAGIC,
 		unix.SECURITYFS_MAGIC, unix.CGROUP_SUPER_MAGIC, unix.CGROUP2_SUPER_MAGIC,
-		unix.BPF_FS_MAGIC, unix.EFIVARFS_MAGIC, unix.PSTOREFS_MAGIC:
+		unix.BPF_FS_MAGIC, unix.EFIVARFS_MAGIC, unix.PSTOREFS_MAGIC, unix.BINFMTFS_MAGIC,
+		unix.NSFS_MAGIC, unix.HUGETLBFS_MAGIC, unix.DEVPTS_SUPER_MAGIC,
+		configfsMagic, fusectlMagic, mqueueMagic:
 		return true
 	}
 	return false

@@ -102,7 +102,10 @@ func (t *Tool) ApplyPatch(ctx context.Context, call tool.Call, env tool.Env, tex
 		return failed(err.Error()), nil
 	}
 	changes := planned.Changes()
-	targets := targetsOf(dir, changes)
+	targets := planned.Targets()
+	if path := kernelPath(dir, targets); path != "" {
+		return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s is in a kernel file system (/proc, /sys, /dev), which no patch may read or write. No file was changed.", path)}, nil
+	}
 	if own := t.ownPath(targets); own != "" {
 		return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s belongs to warden's own configuration, which no patch may change. No file was changed.", own)}, nil
 	}
@@ -117,6 +120,9 @@ func (t *Tool) ApplyPatch(ctx context.Context, call tool.Call, env tool.Env, tex
 	case why == "":
 		res, denied, err = t.applySandboxed(ctx, text, dir)
 	default:
+		if links := linkedTargets(dir, p.Paths()); links != "" {
+			why += "; " + links
+		}
 		if msg, ok := t.approve(ctx, env, dir, why, changes); !ok {
 			return tool.Result{Status: "denied", Output: msg}, nil
 		}
@@ -159,21 +165,6 @@ func unwrapInput(text string) string {
 		return *v.Patch
 	}
 	return text
-}
-
-// targetsOf are the absolute paths a patch writes or deletes.
-func targetsOf(dir string, changes []applypatch.FileChange) []string {
-	var out []string
-	for _, c := range changes {
-		out = append(out, c.AbsPath)
-		if to := c.MoveTo; to != "" {
-			if !filepath.IsAbs(to) {
-				to = filepath.Join(dir, to)
-			}
-			out = append(out, filepath.Clean(to))
-		}
-	}
-	return out
 }
 
 // kernelPath is the first of paths that leads into /proc, /sys or /dev,
@@ -262,6 +253,24 @@ func (t *Tool) approve(ctx context.Context, env tool.Env, dir, why string, chang
 		return msg, false
 	}
 	return "", true
+}
+
+// linkedTargets says which of a patch's paths lead, through symbolic links,
+// somewhere else than they say ("notes.txt leads to /home/u/.bashrc"), so
+// that the user approves the files really written; "" when none do.
+func linkedTargets(dir string, paths []string) string {
+	var out []string
+	for _, p := range paths {
+		abs := p
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(dir, abs)
+		}
+		abs = filepath.Clean(abs)
+		if real := resolve(abs); real != abs {
+			out = append(out, p+" leads to "+real)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // resolve is path with the symbolic links of its existing part resolved:
