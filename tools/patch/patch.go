@@ -260,13 +260,16 @@ func (t *Tool) approve(ctx context.Context, env tool.Env, dir, why string, chang
 // that the user approves the files really written; "" when none do.
 func linkedTargets(dir string, paths []string) string {
 	var out []string
+	realDir := resolve(dir)
 	for _, p := range paths {
-		abs := p
-		if !filepath.IsAbs(abs) {
-			abs = filepath.Join(dir, abs)
+		// What the path says: relative ones from the real working
+		// directory, so that a workspace reached through a link does not
+		// make every path look redirected.
+		said := filepath.Clean(p)
+		if !filepath.IsAbs(said) {
+			said = filepath.Join(realDir, said)
 		}
-		abs = filepath.Clean(abs)
-		if real := resolve(abs); real != abs {
+		if real := resolve(said); real != said {
 			out = append(out, p+" leads to "+real)
 		}
 	}
