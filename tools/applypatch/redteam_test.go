@@ -154,13 +154,13 @@ func TestRedteam_ConfinedApplyStaysInside(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(os.Symlink(out, filepath.Join(dir, "outlink")))                                // dir link out
-	must(os.Symlink(secret, filepath.Join(dir, "abslink")))                             // file link out (absolute)
-	must(os.Symlink("../outside/secret.txt", filepath.Join(dir, "rellink")))            // file link out (relative)
-	must(os.Symlink("a/b/c", filepath.Join(dir, "d")))                                  // dir link in
+	must(os.Symlink(out, filepath.Join(dir, "outlink")))                                 // dir link out
+	must(os.Symlink(secret, filepath.Join(dir, "abslink")))                              // file link out (absolute)
+	must(os.Symlink("../outside/secret.txt", filepath.Join(dir, "rellink")))             // file link out (relative)
+	must(os.Symlink("a/b/c", filepath.Join(dir, "d")))                                   // dir link in
 	must(os.Symlink("../../../../outside/secret.txt", filepath.Join(dir, "a/b/c/deep"))) // physical: outside, lexical via d: outside too
-	must(os.Symlink("../outside/new.txt", filepath.Join(dir, "dangling")))              // dangling link out
-	must(os.Link(secret, filepath.Join(dir, "hard.txt")))                               // hard link to outside
+	must(os.Symlink("../outside/new.txt", filepath.Join(dir, "dangling")))               // dangling link out
+	must(os.Link(secret, filepath.Join(dir, "hard.txt")))                                // hard link to outside
 	patches := []string{
 		"*** Update File: ../outside/secret.txt\n@@\n-x\n+PWNED",
 		"*** Update File: " + secret + "\n@@\n-x\n+PWNED",
