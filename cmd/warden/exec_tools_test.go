@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"warden/fakemodel"
@@ -257,5 +261,49 @@ func TestExecSandboxFlag(t *testing.T) {
 	}
 	if r := c.run("", "exec", "--sandbox", "none", "x"); r.code != 2 || !strings.Contains(r.stderr, `--sandbox must be read-only, workspace-write or full-access, got "none"`) {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+// Ctrl+C while the model's command runs ends the turn at once, and the
+// command and everything it started are gone when warden exits.
+func TestExecInterruptKillsTheRunningCommand(t *testing.T) {
+	c := newCLI(t, shellCall("c1", "echo started; sleep 313.25 & sleep 313.25; wait"), textReply("never asked"))
+	c.env["GORACE"] = "atexit_sleep_ms=0"
+	cmd := c.command("", "exec", "wait a while")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var seen strings.Builder
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		seen.WriteString(sc.Text() + "\n")
+		if sc.Text() == "  started" {
+			break
+		}
+	}
+	if !strings.Contains(seen.String(), "  started") {
+		t.Fatalf("the command never started:\n%s", seen.String())
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	rest, _ := io.ReadAll(stderr)
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v\n%s%s", err, seen.String(), rest)
+	}
+	if !strings.Contains(string(rest), "turn interrupted") {
+		t.Errorf("stderr:\n%s%s", seen.String(), rest)
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), "313.25") {
+			t.Errorf("%s is still running: %q", filepath.Dir(p), b)
+		}
+	}
+	if n := len(c.fm.Requests()); n != 1 {
+		t.Errorf("%d model requests after the interrupt, want 1", n)
 	}
 }
