@@ -321,13 +321,19 @@ func (t *transport) detail(pe providerError) string {
 	return t.scrub(d)
 }
 
+// minSecretKeyLen is the shortest API key scrubbed from provider text.
+const minSecretKeyLen = 8
+
 // keyLike matches OpenAI-style secret keys, masked or not.
 var keyLike = regexp.MustCompile(`\bsk-[A-Za-z0-9_*\-]{4,}`)
 
 // scrub keeps provider text to one bounded line and makes sure the API key
 // never appears in it, whatever a server chose to echo back.
 func (t *transport) scrub(s string) string {
-	if t.apiKey != "" {
+	// A key of a few characters ("x", "test", "ollama") is a placeholder
+	// for a local server, not a secret, and replaced wherever it occurs it
+	// would garble the message ("the [redacted] example is invalid").
+	if len(t.apiKey) >= minSecretKeyLen {
 		s = strings.ReplaceAll(s, t.apiKey, "[redacted]")
 	}
 	// OpenAI quotes a rejected key half-masked ("sk-proj-ab***…wxyz");

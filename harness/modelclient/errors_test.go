@@ -282,3 +282,20 @@ func TestRetryAfterParsing(t *testing.T) {
 		}
 	}
 }
+
+// A placeholder key for a local server ("test") is no secret: scrubbing
+// it everywhere would garble the provider's message.
+func TestShortPlaceholderKeysAreNotScrubbed(t *testing.T) {
+	bothWires(t, func(t *testing.T, newClient func(Config) model.Client) {
+		cfg := startHandler(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(400)
+			fmt.Fprint(w, `{"error":{"message":"the test example is invalid"}}`)
+		})
+		cfg.APIKey = "test"
+		_, err := newClient(cfg).Stream(testContext(t), model.Request{Model: "gpt-9", Input: hi()}, nil)
+		if me := wantKind(t, err, model.ErrInvalidRequest); me.Detail != "the test example is invalid" {
+			t.Errorf("Detail = %q", me.Detail)
+		}
+	})
+}
