@@ -126,8 +126,8 @@ func TestExecAgentExploresEditsAndMeetsTheSandbox(t *testing.T) {
 	}
 }
 
-// Read-only is the default: a patch needs the user, exec has nobody to
-// ask, so the model is told and nothing changes.
+// Read-only is the default: a patch would need the user, and exec has
+// nobody to ask, so the model is told and nothing changes.
 func TestExecReadOnlyRefusesPatchesAndTellsTheModel(t *testing.T) {
 	c := newCLI(t,
 		patchCall("c_patch", "*** Begin Patch\n*** Add File: new.txt\n+hi\n*** End Patch\n"),
@@ -142,9 +142,9 @@ func TestExecReadOnlyRefusesPatchesAndTellsTheModel(t *testing.T) {
 	}
 	sent := toolOutputs(t, c.fm.Requests()[3].Body)
 	for id, want := range map[string]string{
-		"c_patch":   "The user did not allow this patch (the session's sandbox is read-only). No file was changed. They said: warden exec runs without a user to ask",
+		"c_patch":   `refused: the session's sandbox is read-only, and the approval policy is "never", so nobody can allow this patch. No file was changed.`,
 		"c_touch":   "The sandbox blocked:\n- write " + filepath.Join(c.dir, "made.txt"),
-		"c_heredoc": "The user did not allow this patch (the session's sandbox is read-only)",
+		"c_heredoc": `refused: the session's sandbox is read-only, and the approval policy is "never"`,
 	} {
 		if !strings.Contains(sent[id], want) {
 			t.Errorf("%s: sent %q, want it to contain %q", id, sent[id], want)
@@ -155,8 +155,13 @@ func TestExecReadOnlyRefusesPatchesAndTellsTheModel(t *testing.T) {
 			t.Errorf("%s was created", name)
 		}
 	}
-	if !strings.Contains(r.stdout, `"type":"approval_requested"`) || !strings.Contains(r.stdout, `"kind":"patch"`) {
-		t.Errorf("no patch approval request in the event stream:\n%s", r.stdout)
+	// exec has nobody to ask: the model is told the policy is never, and
+	// nothing is put to a user who is not there.
+	if strings.Contains(r.stdout, `"type":"approval_requested"`) || !strings.Contains(r.stdout, `"approval_policy":"never"`) {
+		t.Errorf("event stream:\n%s", r.stdout)
+	}
+	if body := string(c.fm.Requests()[0].Body); !strings.Contains(body, "Approval policy `never`") {
+		t.Errorf("the model was not told the approval policy is never")
 	}
 }
 
