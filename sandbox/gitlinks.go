@@ -154,6 +154,12 @@ func parseIndex(path string, hashLen int) (links []string, shared string, err er
 	if err != nil {
 		return nil, "", err
 	}
+	return parseIndexData(b, hashLen)
+}
+
+// parseIndexData parses an index file's bytes. A command may have written
+// them: nothing in them may make it read out of bounds.
+func parseIndexData(b []byte, hashLen int) (links []string, shared string, err error) {
 	if len(b) < 12+hashLen || string(b[:4]) != "DIRC" {
 		return nil, "", errors.New("not a git index")
 	}
@@ -166,7 +172,8 @@ func parseIndex(path string, hashLen int) (links []string, shared string, err er
 	off := 12
 	var prev []byte
 	for i := uint32(0); i < count; i++ {
-		fixed := 40 + hashLen + 2 // stat data, mode and the rest, hash, flags
+		// Stat data and mode (40 bytes), the object name, the flags.
+		fixed := 40 + hashLen + 2
 		if off+fixed > len(body) {
 			return nil, "", errors.New("truncated entry")
 		}
@@ -177,30 +184,30 @@ func parseIndex(path string, hashLen int) (links []string, shared string, err er
 		if flags&0x4000 != 0 { // extended flags (version 3 and later)
 			off += 2
 		}
+		if off >= len(body) {
+			return nil, "", errors.New("truncated entry")
+		}
+		end := bytes.IndexByte(body[off:], 0)
 		var name []byte
 		if version == 4 {
 			strip, n := binary.Uvarint(body[off:])
-			if n <= 0 || int(strip) > len(prev) {
+			if n <= 0 || strip > uint64(len(prev)) {
 				return nil, "", errors.New("bad path compression")
 			}
 			off += n
-			end := bytes.IndexByte(body[off:], 0)
-			if end < 0 {
+			if end = bytes.IndexByte(body[off:], 0); end < 0 {
 				return nil, "", errors.New("unterminated path")
 			}
 			name = append(append([]byte(nil), prev[:len(prev)-int(strip)]...), body[off:off+end]...)
 			off += end + 1
 		} else {
-			end := bytes.IndexByte(body[off:], 0)
 			if end < 0 {
 				return nil, "", errors.New("unterminated path")
 			}
 			name = body[off : off+end]
 			off += end + 1
 			// Entries are padded with NULs to a multiple of 8 bytes.
-			for (off-start)%8 != 0 {
-				off++
-			}
+			off += (8 - (off-start)%8) % 8
 		}
 		prev = name
 		if mode&0o170000 == gitlinkMode {
@@ -208,11 +215,11 @@ func parseIndex(path string, hashLen int) (links []string, shared string, err er
 		}
 	}
 	// Extensions follow: a split index names its shared index in "link".
-	for off+8 <= len(body) {
+	for off >= 0 && off+8 <= len(body) {
 		sig := string(body[off : off+4])
 		size := int(binary.BigEndian.Uint32(body[off+4 : off+8]))
 		off += 8
-		if size < 0 || off+size > len(body) {
+		if size < 0 || size > len(body)-off {
 			return nil, "", errors.New("truncated extension")
 		}
 		if sig == "link" && size >= hashLen {
