@@ -25,7 +25,7 @@ func TestParseIndexRefusesWhatWouldReadOutOfBounds(t *testing.T) {
 		"huge path compression":      indexWith(4, 0, append(binary.AppendUvarint(nil, 1<<63), 'a', 0)),
 		"compression past the name":  indexWith(4, 0, append(binary.AppendUvarint(nil, 5), 'a', 0)),
 		"unterminated path":          indexWith(2, 0, []byte("abc")),
-		"extension larger than file": append(indexWith(2, 0, []byte("sub\x00\x00\x00\x00\x00\x00\x00")), []byte("link\xff\xff\xff\xf0")...),
+		"extension larger than file": indexWith(2, 0, []byte("sub\x00\x00\x00\x00\x00\x00\x00link\xff\xff\xff\xf0")),
 	} {
 		if _, _, err := parseIndexData(b, 20); err == nil {
 			t.Errorf("%s: parsed", name)
