@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // A gitlink is an index entry that makes a directory of the work tree a
@@ -27,6 +28,24 @@ type gitlinkWatch struct {
 	Known                   []string
 	// Unreadable: the index could not be read before the command.
 	Unreadable bool
+	// Stamp identifies the index file as it was: unchanged, it need not
+	// be read again.
+	Stamp fileStamp
+}
+
+// fileStamp is what changes whenever a file is written: its inode, size
+// and status-change time, which (unlike the modification time) no command
+// can set back.
+type fileStamp struct {
+	Ino, Size, Ctime int64
+}
+
+func stampOf(path string) (fileStamp, bool) {
+	var st syscall.Stat_t
+	if err := syscall.Lstat(path, &st); err != nil {
+		return fileStamp{}, false
+	}
+	return fileStamp{Ino: int64(st.Ino), Size: st.Size, Ctime: st.Ctim.Nano()}, true
 }
 
 // gitlinkMode is the file mode git records for a gitlink.
@@ -39,12 +58,13 @@ const quarantineSuffix = ".warden-quarantine"
 // and watches the index for new ones.
 func (p *protector) gitlinks(gitDir, workTree string) error {
 	index := filepath.Join(gitDir, "index")
-	if _, err := os.Lstat(index); err != nil {
+	stamp, ok := stampOf(index)
+	if !ok {
 		p.out.Gitlinks = append(p.out.Gitlinks, gitlinkWatch{Index: index, WorkTree: workTree, GitDir: gitDir})
 		return nil
 	}
 	links, err := indexGitlinks(gitDir)
-	p.out.Gitlinks = append(p.out.Gitlinks, gitlinkWatch{Index: index, WorkTree: workTree, GitDir: gitDir, Known: links, Unreadable: err != nil})
+	p.out.Gitlinks = append(p.out.Gitlinks, gitlinkWatch{Index: index, WorkTree: workTree, GitDir: gitDir, Known: links, Unreadable: err != nil, Stamp: stamp})
 	for _, l := range links {
 		if !filepath.IsLocal(l) {
 			continue
@@ -77,6 +97,9 @@ func (p *protector) gitlinks(gitDir, workTree string) error {
 func checkGitlinks(watches []gitlinkWatch, roots []string) []Denial {
 	var ds []Denial
 	for _, w := range watches {
+		if stamp, ok := stampOf(w.Index); ok && stamp == w.Stamp {
+			continue // not written by the command (a shared index is never rewritten in place)
+		}
 		links, err := indexGitlinks(w.GitDir)
 		if err != nil {
 			if _, serr := os.Lstat(w.Index); serr == nil && !w.Unreadable {
