@@ -37,7 +37,8 @@ func Sanitize(b []byte) string {
 			replaced = false
 			i++
 		case c == 0x1b:
-			i += escapeLen(b[i:])
+			n, _ := escapeLen(b[i:])
+			i += n
 		case c < 0x20 || c == 0x7f:
 			bad()
 			i++
@@ -61,31 +62,48 @@ func Sanitize(b []byte) string {
 
 // escapeLen is the length of the escape sequence at the start of b (which
 // starts with ESC): a CSI sequence up to its final byte, an OSC, DCS, SOS,
-// PM or APC string up to BEL or ST, or ESC and one more byte.
-func escapeLen(b []byte) int {
+// PM or APC string up to BEL or ST, or ESC and one more byte. Complete
+// says whether b holds its end; if not, the length is all of b.
+func escapeLen(b []byte) (n int, complete bool) {
 	if len(b) < 2 {
-		return len(b)
+		return len(b), false
 	}
 	switch b[1] {
 	case '[':
 		for i := 2; i < len(b); i++ {
 			if b[i] >= 0x40 && b[i] <= 0x7e {
-				return i + 1
+				return i + 1, true
 			}
 		}
-		return len(b)
+		return len(b), false
 	case ']', 'P', 'X', '^', '_':
 		for i := 2; i < len(b); i++ {
 			if b[i] == 0x07 {
-				return i + 1
+				return i + 1, true
 			}
 			if b[i] == 0x1b && i+1 < len(b) && b[i+1] == '\\' {
-				return i + 2
+				return i + 2, true
 			}
 		}
-		return len(b)
+		return len(b), false
 	}
-	return 2
+	return 2, true
+}
+
+// CompleteLen is how much of b, output that goes on in a next chunk, can
+// be sanitized now: all but a trailing escape sequence or character that
+// the next chunk may complete, which sanitized alone would show as stray
+// text or U+FFFD.
+func CompleteLen(b []byte) int {
+	for i := len(b) - 1; i >= 0 && len(b)-i <= 64; i-- {
+		if b[i] == 0x1b {
+			if _, complete := escapeLen(b[i:]); !complete {
+				return i
+			}
+			break
+		}
+	}
+	return len(trimPartialRune(b, false))
 }
 
 // trimPartialRune drops a rune cut in two where the head ends (or, with

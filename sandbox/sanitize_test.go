@@ -71,3 +71,23 @@ func TestTrimPartialRune(t *testing.T) {
 		t.Errorf("a rune cut by the dropped middle should vanish, not show as U+FFFD: %q", got)
 	}
 }
+
+func TestCompleteLen(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int{
+		"plain":             5,
+		"caf\xc3":           3,
+		"x\xe2\x9c":         1,
+		"x\x1b[3":           1,
+		"x\x1b[31m":         6,
+		"x\x1b]0;title":     1,
+		"x\x1b]0;title\x07": 11,
+		"x\x1b":             1,
+		"x\x1bc":            3,
+		"bad\xff":           4,
+	} {
+		if got := CompleteLen([]byte(in)); got != want {
+			t.Errorf("CompleteLen(%q) = %d, want %d", in, got, want)
+		}
+	}
+}

@@ -395,7 +395,7 @@ func TestErrors(t *testing.T) {
 		{"approval", "approval_policy = \"always\"", nil, Overrides{}, `load config FILE: line 1: approval_policy must be untrusted, on-request or never, got "always"`},
 		{"approval flag", "", nil, Overrides{ApprovalPolicy: "on-failure"}, `--ask-for-approval must be untrusted, on-request or never, got "on-failure"`},
 		{"max_steps", "max_steps = 0", nil, Overrides{}, `load config FILE: line 1: max_steps must be at least 1, got 0`},
-		{"tool_output_token_limit", "tool_output_token_limit = 5", nil, Overrides{}, `load config FILE: line 1: tool_output_token_limit must be between 100 and 1000000 tokens, got 5`},
+		{"tool_output_token_limit", "tool_output_token_limit = 5", nil, Overrides{}, `load config FILE: line 1: tool_output_token_limit must be between 100 and 200000 tokens (the sandbox keeps 1 MiB of a command's output), got 5`},
 		{"project_doc_max_bytes", "project_doc_max_bytes = -1", nil, Overrides{}, `load config FILE: line 1: project_doc_max_bytes must be 0 or more, got -1`},
 		{"context_window", "[models.\"m\"]\ncontext_window = 0", nil, Overrides{}, `load config FILE: line 2: models.m.context_window must be positive, got 0`},
 		{"empty model", "model = \"\"", nil, Overrides{}, `load config FILE: line 1: model must not be empty`},

@@ -170,8 +170,8 @@ func (f *file) apply(s *Settings, providers map[string]Provider, providerName *s
 		s.MaxSteps = *v
 	}
 	if v := c.ToolOutputTokens; v != nil {
-		if *v < 100 || *v > 1_000_000 {
-			return f.errorAt(f.line("tool_output_token_limit"), fmt.Errorf("tool_output_token_limit must be between 100 and 1000000 tokens, got %d", *v))
+		if *v < 100 || *v > 200_000 {
+			return f.errorAt(f.line("tool_output_token_limit"), fmt.Errorf("tool_output_token_limit must be between 100 and 200000 tokens (the sandbox keeps 1 MiB of a command's output), got %d", *v))
 		}
 		s.ToolOutputTokens = *v
 	}

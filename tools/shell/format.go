@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -69,76 +70,70 @@ func seconds(d time.Duration) string {
 
 // truncate keeps the head and the tail of a command's output within the
 // token budget, with a marker saying how much of the middle went. Both
-// ends matter: how a build started and the error it ended with.
+// ends matter: how a build started and the error it ended with. It cuts
+// the raw output the runner kept and makes only what is sent safe to show,
+// so a flood costs the budget, not the runner's whole capture.
 func truncate(out sandbox.Output, budgetTokens int) (text string, cut bool) {
 	if budgetTokens <= 0 {
 		budgetTokens = DefaultOutputTokens
 	}
-	full := out.Text()
 	limit := budgetTokens * bytesPerToken
-	if len(full) <= limit && out.Dropped == 0 {
-		return full, false
+	headSrc, tailSrc := out.Head, out.Tail
+	if out.Dropped == 0 {
+		if len(out.Head)+len(out.Tail) <= limit {
+			return out.Text(), false
+		}
+		all := append(append([]byte(nil), out.Head...), out.Tail...)
+		headSrc, tailSrc = all, all
 	}
-	if len(full) <= limit {
-		// The runner already dropped the middle and marked it; what
-		// is left fits.
-		return full, true
-	}
-	head := cutHead(full, limit/2)
-	tail := cutTail(full, limit-limit/2)
+	head := cutHead(headSrc, limit/2)
+	tail := cutTail(tailSrc, limit-limit/2)
 	removed := out.Total - int64(len(head)) - int64(len(tail))
-	if removed < 1 {
-		removed = int64(len(full) - len(head) - len(tail))
-	}
 	tokens := (removed + bytesPerToken - 1) / bytesPerToken
 	var b strings.Builder
 	b.Grow(len(head) + len(tail) + 40)
-	b.WriteString(head)
-	if !strings.HasSuffix(head, "\n") {
+	h := sandbox.Sanitize(head)
+	b.WriteString(h)
+	if h != "" && !strings.HasSuffix(h, "\n") {
 		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "…%d tokens truncated…\n", tokens)
-	b.WriteString(tail)
+	b.WriteString(sandbox.Sanitize(tail))
 	return b.String(), true
 }
 
-// cutHead is at most n bytes from the start of s, ending after a newline
+// cutHead is at most n bytes from the start of b, ending after a newline
 // when one is near the end, and never inside a character.
-func cutHead(s string, n int) string {
-	if n >= len(s) {
-		return s
+func cutHead(b []byte, n int) []byte {
+	if n >= len(b) {
+		return b
 	}
-	h := s[:n]
-	if i := strings.LastIndexByte(h, '\n'); i >= n*3/4 {
+	h := b[:n]
+	if i := bytes.LastIndexByte(h, '\n'); i >= n*3/4 {
 		return h[:i+1]
 	}
-	return dropPartialRune(h)
+	i := len(h) - 1
+	for i > 0 && len(h)-i < utf8.UTFMax && !utf8.RuneStart(h[i]) {
+		i--
+	}
+	if i >= 0 && !utf8.FullRune(h[i:]) {
+		return h[:i]
+	}
+	return h
 }
 
-// cutTail is at most n bytes from the end of s, starting at a line start
+// cutTail is at most n bytes from the end of b, starting at a line start
 // when one is near, and never inside a character.
-func cutTail(s string, n int) string {
-	if n >= len(s) {
-		return s
+func cutTail(b []byte, n int) []byte {
+	if n >= len(b) {
+		return b
 	}
-	t := s[len(s)-n:]
-	if i := strings.IndexByte(t, '\n'); i >= 0 && i < n/4 {
+	t := b[len(b)-n:]
+	if i := bytes.IndexByte(t, '\n'); i >= 0 && i < n/4 {
 		return t[i+1:]
 	}
 	for len(t) > 0 && !utf8.RuneStart(t[0]) {
 		t = t[1:]
 	}
 	return t
-}
-
-// dropPartialRune removes a character cut off at the end of s.
-func dropPartialRune(s string) string {
-	i := len(s) - 1
-	for i > 0 && len(s)-i < utf8.UTFMax && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	if i >= 0 && !utf8.FullRuneInString(s[i:]) {
-		return s[:i]
-	}
-	return s
 }

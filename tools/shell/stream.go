@@ -1,10 +1,10 @@
 package shell
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"warden/sandbox"
 )
@@ -14,8 +14,9 @@ import (
 // megabytes to front-ends that only show the last screenful.
 const (
 	streamInterval = 50 * time.Millisecond
-	// streamBatchMax bounds one batch; past it the oldest bytes of the
-	// batch are dropped and the front-end told how many.
+	// streamBatchMax bounds one batch (give or take as much again); past
+	// it the oldest lines of the batch are dropped and the front-end told
+	// how many bytes.
 	streamBatchMax = 64 << 10
 )
 
@@ -62,7 +63,14 @@ func (s *streamer) write(p []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pending = append(s.pending, p...)
-	if over := len(s.pending) - streamBatchMax; over > 0 {
+	// Trimmed only past twice the bound, so that a flood of small chunks
+	// does not move the whole batch for each one; the batch then starts at
+	// a line.
+	if len(s.pending) > 2*streamBatchMax {
+		over := len(s.pending) - streamBatchMax
+		if nl := bytes.IndexByte(s.pending[over:], '\n'); nl >= 0 && nl < streamBatchMax/2 {
+			over += nl + 1
+		}
 		s.dropped += int64(over)
 		s.pending = append(s.pending[:0], s.pending[over:]...)
 		s.carry = nil // what it continued is gone
@@ -83,7 +91,7 @@ func (s *streamer) flush(final bool) {
 	dropped := s.dropped
 	s.dropped = 0
 	if !final {
-		cut := incompleteSuffix(raw)
+		cut := sandbox.CompleteLen(raw)
 		s.carry = append([]byte(nil), raw[cut:]...)
 		raw = raw[:cut]
 	}
@@ -95,56 +103,4 @@ func (s *streamer) flush(final bool) {
 	if text != "" {
 		s.emit(text)
 	}
-}
-
-// incompleteSuffix is where a trailing, unfinished character or escape
-// sequence starts in b (len(b) if there is none): sanitizing it now would
-// turn it into a replacement character or stray text, when the next chunk
-// completes it.
-func incompleteSuffix(b []byte) int {
-	// An escape sequence: ESC near the end with no final byte after it.
-	for i := len(b) - 1; i >= 0 && len(b)-i <= 64; i-- {
-		if b[i] != 0x1b {
-			continue
-		}
-		if !escapeFinished(b[i+1:]) {
-			return i
-		}
-		break
-	}
-	// A multi-byte character cut short.
-	i := len(b) - 1
-	for i > 0 && len(b)-i < utf8.UTFMax && !utf8.RuneStart(b[i]) {
-		i--
-	}
-	if i >= 0 && b[i] >= utf8.RuneSelf && !utf8.FullRune(b[i:]) {
-		return i
-	}
-	return len(b)
-}
-
-// escapeFinished reports whether the bytes after an ESC hold the end of
-// its sequence: the final byte of a CSI sequence, the BEL or ST that ends
-// an OSC, DCS or similar string, or the one byte of a short escape.
-func escapeFinished(rest []byte) bool {
-	if len(rest) == 0 {
-		return false
-	}
-	switch rest[0] {
-	case '[':
-		for _, c := range rest[1:] {
-			if c >= 0x40 && c <= 0x7e {
-				return true
-			}
-		}
-		return false
-	case ']', 'P', '_', '^', 'X':
-		for i, c := range rest[1:] {
-			if c == 0x07 || (c == '\\' && i > 0 && rest[i] == 0x1b) {
-				return true
-			}
-		}
-		return false
-	}
-	return true
 }
