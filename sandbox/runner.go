@@ -330,6 +330,15 @@ func (r *Runner) Policy() Policy {
 	return p
 }
 
+// Writable reports whether commands may write at path (absolute, with its
+// symbolic links resolved): under WorkspaceWrite, inside a writable root,
+// the private temporary directory or the cache directory; never in the
+// other modes. Protected paths inside the roots are not told apart: the
+// sandbox itself refuses them.
+func (r *Runner) Writable(path string) bool {
+	return r.pol.Mode == WorkspaceWrite && withinAny(path, r.writable())
+}
+
 // Getenv is a variable of the environment commands start from (after the
 // filter), "" if they do not get it.
 func (r *Runner) Getenv(name string) string { return lookupEnv(r.baseEnv, name) }

@@ -25,9 +25,6 @@ type Config struct {
 	ApprovalPolicy string
 	// OutputTokens is the budget of command output sent to the model.
 	OutputTokens int
-	// ChildPath is warden's binary, which writes patches inside the
-	// sandbox (os.Executable if empty).
-	ChildPath string
 }
 
 // Set is a session's tools and the runner behind them.
@@ -49,7 +46,7 @@ func New(cfg Config) (*Set, error) {
 	s := &Set{runner: runner, cfg: cfg.Sandbox}
 	patchTool, err := patch.New(patch.Config{
 		Runner:         runner,
-		ChildPath:      cfg.ChildPath,
+		ChildPath:      cfg.Sandbox.HelperPath, // the same binary: warden's
 		ApprovalPolicy: cfg.ApprovalPolicy,
 		Protect:        cfg.Sandbox.Protect,
 	})
@@ -77,9 +74,6 @@ func New(cfg Config) (*Set, error) {
 	s.Registry = reg
 	return s, nil
 }
-
-// Runner is the session's sandbox runner.
-func (s *Set) Runner() *sandbox.Runner { return s.runner }
 
 // unsandboxedRunner is the runner of commands the user let out of the
 // sandbox: the session's settings (environment filter, timeouts) with no

@@ -106,17 +106,13 @@ func runSandbox(cmd *cobra.Command, fl sandboxFlags, args []string) error {
 	if cmd.Flags().Changed("network") {
 		network = fl.network
 	}
-	runner, err := sandbox.NewRunner(sandbox.Config{
-		Policy: sandbox.Policy{
-			Mode:          mode,
-			Network:       network,
-			Workspace:     workspace,
-			WritableRoots: append(append([]string(nil), st.Sandbox.WritableRoots...), fl.writableRoots...),
-		},
-		Env:            launch.SandboxConfig(st, workspace, os.Getenv, "").Env,
-		DefaultTimeout: fl.timeout,
-		Protect:        launch.OwnPaths(os.Getenv),
-	})
+	cfg := launch.SandboxConfig(st, workspace, os.Getenv, "")
+	cfg.Policy.Mode = mode
+	cfg.Policy.Network = network
+	cfg.Policy.WritableRoots = append(cfg.Policy.WritableRoots, fl.writableRoots...)
+	// One command run by hand: no default limit, only the one asked for.
+	cfg.DefaultTimeout, cfg.MaxTimeout = fl.timeout, 0
+	runner, err := sandbox.NewRunner(cfg)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}

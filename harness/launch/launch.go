@@ -88,7 +88,6 @@ func Start(p Params) (*Session, error) {
 			Shell:          p.Getenv("SHELL"),
 			ApprovalPolicy: st.ApprovalPolicy,
 			OutputTokens:   st.ToolOutputTokens,
-			ChildPath:      p.SandboxHelper,
 		}); err != nil {
 			return nil, err
 		}
@@ -239,6 +238,10 @@ func keyEnv(p config.Provider) string {
 // filter (with the session's API key as a value no command may see), and
 // warden's own files kept out of reach.
 func SandboxConfig(st config.Settings, dir string, getenv func(string) string, helper string) sandbox.Config {
+	protect := OwnPaths(getenv)
+	if helper != "" {
+		protect = append(protect, helper) // it runs as the helper and the patch writer
+	}
 	return sandbox.Config{
 		Policy: sandbox.Policy{
 			Mode:          sandbox.Mode(st.SandboxMode),
@@ -254,7 +257,7 @@ func SandboxConfig(st config.Settings, dir string, getenv func(string) string, h
 		DefaultTimeout: st.Sandbox.CommandTimeout,
 		MaxTimeout:     st.Sandbox.MaxCommandTimeout,
 		HelperPath:     helper,
-		Protect:        OwnPaths(getenv),
+		Protect:        protect,
 	}
 }
 

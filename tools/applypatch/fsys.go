@@ -16,7 +16,6 @@ import (
 type fsys interface {
 	Lstat(name string) (fs.FileInfo, error)
 	Stat(name string) (fs.FileInfo, error)
-	ReadFile(name string) ([]byte, error)
 	Readlink(name string) (string, error)
 	OpenFile(name string, flag int, perm fs.FileMode) (*os.File, error)
 	Rename(oldname, newname string) error
@@ -32,7 +31,6 @@ type osFS struct{}
 
 func (osFS) Lstat(name string) (fs.FileInfo, error) { return os.Lstat(name) }
 func (osFS) Stat(name string) (fs.FileInfo, error)  { return os.Stat(name) }
-func (osFS) ReadFile(name string) ([]byte, error)   { return os.ReadFile(name) }
 func (osFS) Readlink(name string) (string, error)   { return os.Readlink(name) }
 func (osFS) OpenFile(name string, flag int, perm fs.FileMode) (*os.File, error) {
 	return os.OpenFile(name, flag, perm)

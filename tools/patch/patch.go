@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"warden/harness/event"
@@ -26,6 +25,7 @@ import (
 	"warden/harness/tool"
 	"warden/sandbox"
 	"warden/tools/applypatch"
+	"warden/tools/internal/sandboxevent"
 )
 
 // Name is the tool's name, as the models know it.
@@ -95,7 +95,7 @@ func (t *Tool) ApplyPatch(ctx context.Context, call tool.Call, env tool.Env, tex
 		return failed(err.Error() + "\nNo file was changed. Send the whole patch again, starting with *** Begin Patch and ending with *** End Patch."), nil
 	}
 	if path := kernelPath(dir, p.Paths()); path != "" {
-		return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s is in a kernel file system (/proc, /sys, /dev), which no patch may read or write. No file was changed.", path)}, nil
+		return kernelRefusal(path), nil
 	}
 	planned, err := applypatch.Plan(p, applypatch.Options{Dir: dir})
 	if err != nil {
@@ -103,11 +103,8 @@ func (t *Tool) ApplyPatch(ctx context.Context, call tool.Call, env tool.Env, tex
 	}
 	changes := planned.Changes()
 	targets := planned.Targets()
-	if path := kernelPath(dir, targets); path != "" {
-		return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s is in a kernel file system (/proc, /sys, /dev), which no patch may read or write. No file was changed.", path)}, nil
-	}
-	if own := t.ownPath(targets); own != "" {
-		return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s belongs to warden's own configuration, which no patch may change. No file was changed.", own)}, nil
+	if res, refused := t.refuse(dir, targets); refused {
+		return res, nil
 	}
 
 	var res *applypatch.Result
@@ -126,18 +123,38 @@ func (t *Tool) ApplyPatch(ctx context.Context, call tool.Call, env tool.Env, tex
 		if msg, ok := t.approve(ctx, env, dir, why, changes); !ok {
 			return tool.Result{Status: "denied", Output: msg}, nil
 		}
+		// Checked again: the answer may have taken a while.
+		if res, refused := t.refuse(dir, planned.Targets()); refused {
+			return res, nil
+		}
 		res, err = planned.Commit()
 	}
 	if err != nil {
 		out := failed(err.Error())
 		if d := sandbox.FormatDenials(denied); d != "" {
 			out.Output += "\n" + d
-			out.Denials = eventDenials(denied)
+			out.Denials = sandboxevent.Denials(denied)
 		}
 		return out, nil
 	}
 	env.Emit(event.PatchApplied{CallID: call.ID, Changes: eventChanges(res.Changes)})
 	return tool.Result{Output: res.Summary()}, nil
+}
+
+// refuse checks what no patch may touch, approved or not: kernel file
+// systems and warden's own files.
+func (t *Tool) refuse(dir string, targets []string) (tool.Result, bool) {
+	if path := kernelPath(dir, targets); path != "" {
+		return kernelRefusal(path), true
+	}
+	if own := t.ownPath(targets); own != "" {
+		return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s belongs to warden's own configuration, which no patch may change. No file was changed.", own)}, true
+	}
+	return tool.Result{}, false
+}
+
+func kernelRefusal(path string) tool.Result {
+	return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s is in a kernel file system (/proc, /sys, /dev), which no patch may read or write. No file was changed.", path)}
 }
 
 func failed(msg string) tool.Result {
@@ -204,8 +221,8 @@ func (t *Tool) ownPath(targets []string) string {
 }
 
 // needsApproval says why the patch cannot be written inside the sandbox
-// (the session is read-only, or a target lies outside the writable roots),
-// or "" when it can.
+// (the session is read-only, or a target lies outside where commands may
+// write), or "" when it can.
 func (t *Tool) needsApproval(pol sandbox.Policy, targets []string) string {
 	switch pol.Mode {
 	case sandbox.FullAccess:
@@ -213,19 +230,16 @@ func (t *Tool) needsApproval(pol sandbox.Policy, targets []string) string {
 	case sandbox.ReadOnly:
 		return "the session's sandbox is read-only"
 	}
-	roots := append([]string{pol.Workspace}, pol.WritableRoots...)
-	if tmp := t.cfg.Runner.TempDir(); tmp != "" {
-		roots = append(roots, tmp)
-	}
 	for _, path := range targets {
 		real := resolve(path)
-		if slices.ContainsFunc(roots, func(r string) bool { return within(real, r) }) {
+		if t.cfg.Runner.Writable(real) {
 			continue
 		}
+		roots := strings.Join(append([]string{pol.Workspace}, pol.WritableRoots...), ", ")
 		if real != path {
-			return fmt.Sprintf("%s leads (through a symbolic link) to %s, outside the writable roots (%s)", path, real, strings.Join(roots, ", "))
+			return fmt.Sprintf("%s leads (through a symbolic link) to %s, outside the writable roots (%s)", path, real, roots)
 		}
-		return fmt.Sprintf("%s is outside the writable roots (%s)", path, strings.Join(roots, ", "))
+		return fmt.Sprintf("%s is outside the writable roots (%s)", path, roots)
 	}
 	return ""
 }
@@ -303,14 +317,6 @@ func eventChanges(cs []applypatch.FileChange) []event.FileChange {
 	out := make([]event.FileChange, len(cs))
 	for i, c := range cs {
 		out[i] = event.FileChange{Path: c.Path, Kind: string(c.Kind), MoveTo: c.MoveTo, Diff: c.Diff, Added: c.Added, Removed: c.Removed}
-	}
-	return out
-}
-
-func eventDenials(ds []sandbox.Denial) []event.SandboxDenial {
-	out := make([]event.SandboxDenial, len(ds))
-	for i, d := range ds {
-		out[i] = event.SandboxDenial{Op: d.Op, Target: d.Target, Reason: d.Reason}
 	}
 	return out
 }

@@ -23,6 +23,7 @@ import (
 	"warden/harness/model"
 	"warden/harness/tool"
 	"warden/sandbox"
+	"warden/tools/internal/sandboxevent"
 )
 
 // Name is the tool's name, as the models know it.
@@ -293,18 +294,7 @@ func (t *Tool) run(ctx context.Context, runner *sandbox.Runner, env tool.Env, ca
 	out := tool.Result{
 		Output:   formatResult(res, t.cfg.OutputTokens),
 		ExitCode: &code,
-		Denials:  denials(res.Denials),
+		Denials:  sandboxevent.Denials(res.Denials),
 	}
 	return out, nil
-}
-
-func denials(ds []sandbox.Denial) []event.SandboxDenial {
-	if len(ds) == 0 {
-		return nil
-	}
-	out := make([]event.SandboxDenial, len(ds))
-	for i, d := range ds {
-		out[i] = event.SandboxDenial{Op: d.Op, Target: d.Target, Reason: d.Reason}
-	}
-	return out
 }
