@@ -2,6 +2,7 @@ package shell
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -38,6 +39,13 @@ func findPatchCall(script string) (patchCall, bool, error) {
 		return patchCall{}, false, nil
 	}
 	if !callsPatch(f) {
+		// `bash -lc "apply_patch <<'EOF' …"`, as models used to the
+		// Codex shell tool's argv form write it.
+		if len(f.Stmts) == 1 {
+			if inner, ok := shellScript(f.Stmts[0]); ok && inner != script {
+				return findPatchCall(inner)
+			}
+		}
 		return patchCall{}, false, nil
 	}
 	if len(f.Stmts) != 1 {
@@ -121,10 +129,37 @@ func patchOf(script string, st *syntax.Stmt) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		body := script[r.Hdoc.Pos().Offset():r.Hdoc.End().Offset()]
-		return strings.TrimSuffix(body, delim), true
+		body := strings.TrimSuffix(script[r.Hdoc.Pos().Offset():r.Hdoc.End().Offset()], delim)
+		if r.Op == syntax.DashHdoc {
+			// <<- strips the leading tabs of every line, delimiter included.
+			body = strings.TrimRight(body, "\t")
+			lines := strings.SplitAfter(body, "\n")
+			for i, l := range lines {
+				lines[i] = strings.TrimLeft(l, "\t")
+			}
+			body = strings.Join(lines, "")
+		}
+		return body, true
 	}
 	return "", false
+}
+
+// shellScript is SCRIPT of a statement `sh -c SCRIPT` (bash, zsh or dash
+// too, -lc as well as -c), when SCRIPT is a plain string.
+func shellScript(st *syntax.Stmt) (string, bool) {
+	call, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || st.Negated || st.Background || len(st.Redirs) > 0 || len(call.Assigns) > 0 || len(call.Args) != 3 {
+		return "", false
+	}
+	switch filepath.Base(call.Args[0].Lit()) {
+	case "bash", "sh", "zsh", "dash":
+	default:
+		return "", false
+	}
+	if flag := call.Args[1].Lit(); flag != "-c" && flag != "-lc" {
+		return "", false
+	}
+	return literal(call.Args[2])
 }
 
 // literal is a word's value when it has no expansions: plain text and

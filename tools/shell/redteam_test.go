@@ -6,6 +6,7 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,18 +76,24 @@ func TestRedteam_TimeoutCannotBeUnbounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, in := range []string{
-		`{"command":"sleep 30","timeout_ms":1e300}`,
-		`{"command":"sleep 30","timeout_ms":9.3e15}`,
-		`{"command":"sleep 30","timeout_ms":1e-9}`,
-		`{"command":"sleep 30","timeout_ms":-1}`,
+	for in, want := range map[string]string{
+		`{"command":"sleep 30","timeout_ms":1e300}`:  "command timed out after 2000 milliseconds",
+		`{"command":"sleep 30","timeout_ms":9.3e15}`: "command timed out after 2000 milliseconds",
+		`{"command":"sleep 30","timeout_ms":1e-9}`:   "command timed out after 1000 milliseconds",
+		`{"command":"sleep 30","timeout_ms":-1}`:     "",
 	} {
 		start := time.Now()
 		res, err := tl.Run(context.Background(), tool.Call{ID: "c", Name: Name, Input: in}, &tooltest.Env{})
 		if el := time.Since(start); el > 5*time.Second {
 			t.Errorf("BYPASS: %s ran %v, past max_command_timeout", in, el)
 		}
-		t.Logf("%s: err=%v %.80q", in, err, res.Output)
+		if want == "" {
+			if !errors.Is(err, tool.ErrBadArguments) {
+				t.Errorf("%s: err %v", in, err)
+			}
+		} else if !strings.HasPrefix(res.Output, want) {
+			t.Errorf("%s: %q", in, res.Output)
+		}
 	}
 }
 
@@ -110,8 +117,10 @@ func TestRedteam_InterceptNeverRunsShell(t *testing.T) {
 		"cd /tmp && apply_patch <<EOF\nx\nEOF\n",
 	} {
 		res, err := f.call(map[string]any{"command": script})
-		t.Logf("%q -> %v %.100q", script, err, res.Output)
-		os.Remove(marker)
+		if _, serr := os.Stat(marker); serr == nil {
+			t.Errorf("BYPASS: %q ran in a shell: %v %.100q", script, err, res.Output)
+			os.Remove(marker)
+		}
 	}
 	for _, c := range rec.calls {
 		if strings.Contains(c.patch, "touch") && !strings.Contains(c.patch, "$(touch") {

@@ -14,8 +14,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,15 +91,72 @@ func pickShell(s string) string {
 }
 
 // params are the call's arguments. Login is accepted, as Codex offers it,
-// though rarely sent.
+// though rarely sent; with_escalated_permissions is how older Codex models
+// ask for require_escalated.
 type params struct {
-	Command            string   `json:"command"`
-	Workdir            string   `json:"workdir"`
-	TimeoutMS          *float64 `json:"timeout_ms"`
-	SandboxPermissions string   `json:"sandbox_permissions"`
-	Justification      string   `json:"justification"`
-	PrefixRule         []string `json:"prefix_rule"`
-	Login              *bool    `json:"login"`
+	Command                  string   `json:"command"`
+	Workdir                  string   `json:"workdir"`
+	TimeoutMS                *float64 `json:"timeout_ms"`
+	SandboxPermissions       string   `json:"sandbox_permissions"`
+	Justification            string   `json:"justification"`
+	PrefixRule               []string `json:"prefix_rule"`
+	Login                    *bool    `json:"login"`
+	WithEscalatedPermissions bool     `json:"with_escalated_permissions"`
+}
+
+// parseParams decodes the arguments, explaining mistakes in the terms of
+// the tool's parameters rather than Go's: the model reads the message.
+func parseParams(input string) (params, error) {
+	var p params
+	if err := json.Unmarshal([]byte(input), &p); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			if te.Field == "command" {
+				return p, tool.BadArguments("command must be a string holding the whole script (e.g. \"ls -la src\"), not a JSON %s", te.Value)
+			}
+			return p, tool.BadArguments("%s must be a JSON %s, not a JSON %s", te.Field, jsonKind(te.Type.Kind().String()), te.Value)
+		}
+		return p, tool.BadArguments("%v", err)
+	}
+	if strings.TrimSpace(p.Command) == "" {
+		var all map[string]json.RawMessage
+		json.Unmarshal([]byte(input), &all)
+		var unknown []string
+		for k := range all {
+			if !slices.Contains(paramNames, k) {
+				unknown = append(unknown, strconv.Quote(k))
+			}
+		}
+		if len(unknown) > 0 {
+			slices.Sort(unknown)
+			return p, tool.BadArguments("command is missing; the script goes in \"command\" (%s %s not a parameter of %s)", strings.Join(unknown, ", "), plural(len(unknown), "is", "are"), Name)
+		}
+		return p, tool.BadArguments("command is empty")
+	}
+	return p, nil
+}
+
+var paramNames = []string{"command", "workdir", "timeout_ms", "sandbox_permissions", "justification", "prefix_rule", "login", "with_escalated_permissions"}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "float64":
+		return "number"
+	case "bool":
+		return "boolean"
+	case "slice":
+		return "array"
+	}
+	return goKind
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 const description = `Runs a shell command in the user's shell and returns its output.
@@ -128,21 +188,21 @@ func (t *Tool) ParallelSafe() bool { return false }
 
 // Run runs one command.
 func (t *Tool) Run(ctx context.Context, call tool.Call, env tool.Env) (tool.Result, error) {
-	var p params
-	if err := json.Unmarshal([]byte(call.Input), &p); err != nil {
-		return tool.Result{}, tool.BadArguments("%v", err)
-	}
-	if strings.TrimSpace(p.Command) == "" {
-		return tool.Result{}, tool.BadArguments("command is empty")
+	p, err := parseParams(call.Input)
+	if err != nil {
+		return tool.Result{}, err
 	}
 	var timeout time.Duration
 	if p.TimeoutMS != nil {
 		if *p.TimeoutMS <= 0 {
 			return tool.Result{}, tool.BadArguments("timeout_ms must be a positive number of milliseconds, got %v", *p.TimeoutMS)
 		}
-		timeout = time.Duration(*p.TimeoutMS * float64(time.Millisecond))
+		timeout = time.Duration(math.MaxInt64) // the runner cuts it to max_command_timeout
+		if ms := *p.TimeoutMS; ms < float64(math.MaxInt64/int64(time.Millisecond)) {
+			timeout = time.Duration(ms * float64(time.Millisecond))
+		}
 	}
-	escalate := false
+	escalate := p.WithEscalatedPermissions
 	switch p.SandboxPermissions {
 	case "", UseDefault:
 	case RequireEscalated:
@@ -150,9 +210,9 @@ func (t *Tool) Run(ctx context.Context, call tool.Call, env tool.Env) (tool.Resu
 	default:
 		return tool.Result{}, tool.BadArguments("sandbox_permissions must be %q or %q, got %q", UseDefault, RequireEscalated, p.SandboxPermissions)
 	}
-	dir, err := t.workdir(p.Workdir)
-	if err != nil {
-		return tool.Result{Status: "error", Output: err.Error()}, nil
+	dir, werr := t.workdir(p.Workdir)
+	if werr != nil {
+		return tool.Result{Status: "error", Output: werr.Error()}, nil
 	}
 
 	pc, isPatch, err := findPatchCall(p.Command)

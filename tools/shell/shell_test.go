@@ -272,3 +272,30 @@ func TestLoginShellKeepsThePathWardenStartedWith(t *testing.T) {
 		t.Errorf("output:\n%s", res.Output)
 	}
 }
+
+// Mistakes in the arguments are explained in the tool's own terms.
+func TestArgumentMistakesAreExplained(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sandbox.ReadOnly, Config{})
+	for in, want := range map[string]string{
+		`{"cmd": "ls"}`:                                `command is missing; the script goes in "command" ("cmd" is not a parameter of shell_command)`,
+		`{"command": ["bash", "-lc", "ls"]}`:           `command must be a string holding the whole script (e.g. "ls -la src"), not a JSON array`,
+		`{"command": "ls", "timeout_ms": "10s"}`:       `timeout_ms must be a JSON number, not a JSON string`,
+		`{"command": "ls", "prefix_rule": "git pull"}`: `prefix_rule must be a JSON array, not a JSON string`,
+	} {
+		_, err := f.tool.Run(context.Background(), tool.Call{ID: "c", Input: in}, f.env)
+		if !errors.Is(err, tool.ErrBadArguments) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", in, err)
+		}
+	}
+}
+
+// Older Codex models ask for escalation with with_escalated_permissions.
+func TestOlderEscalationFlagAsksToo(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sandbox.ReadOnly, Config{ApprovalPolicy: "on-request"})
+	res := f.mustCall(map[string]any{"command": "touch x", "with_escalated_permissions": true})
+	if res.Status != "denied" || len(f.env.Approvals()) != 1 || !f.env.Approvals()[0].Escalation {
+		t.Errorf("%+v", res)
+	}
+}
