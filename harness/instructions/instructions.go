@@ -94,7 +94,7 @@ func sandboxParagraph(p Params) string {
 		}
 		return s + escapeRule
 	case config.SandboxWorkspaceWrite:
-		return "Sandbox `workspace-write`: commands can read files anywhere and write inside the working directory and temporary directories; writing anywhere else is blocked, and an `apply_patch` outside the working directory needs the user's approval. " +
+		return "Sandbox `workspace-write`: commands can read files anywhere and write inside the working directory, the extra writable roots the user configured, and `$TMPDIR` (a private temporary directory: `/tmp` itself is read-only, so put temporary files in `$TMPDIR`); writing anywhere else is blocked, and an `apply_patch` outside the working directory needs the user's approval. " +
 			network + escapeRule
 	case config.SandboxFullAccess:
 		return "Sandbox `full-access`: there is no sandbox. Commands can read and write anything the user can, and use the network. Nothing stands between a mistake and the user's files, so be deliberate: run nothing destructive or irreversible — deleting data, rewriting git history, touching files outside the task — unless the user asked for it."
@@ -137,7 +137,7 @@ func toolsSection(tools []string) string {
 		return "\nNo tools are available in this session: you cannot read files or run commands. Answer from what the conversation tells you, and say what you would need to look at to be sure.\n"
 	}
 	docs := map[string]string{
-		"shell_command": `- ` + "`shell_command`" + ` runs a command through the user's shell and returns its output and exit status. Give it a working directory instead of starting with ` + "`cd`" + `. Search with ` + "`rg`" + ` (list files with ` + "`rg --files`" + `): it is fast and skips ignored files. Read big files in ranges, not whole.
+		"shell_command": `- ` + "`shell_command`" + ` runs a command through the user's shell and returns its output and exit status. Give it a working directory instead of starting with ` + "`cd`" + `. Each call is a fresh shell, and everything it starts ends with it: a server started in the background with ` + "`&`" + ` is gone by the next call, so start it and use it in one command. Search with ` + "`rg`" + ` (list files with ` + "`rg --files`" + `): it is fast and skips ignored files. Read big files in ranges, not whole.
 `,
 		"apply_patch": `- ` + "`apply_patch`" + ` edits files. Use it for every edit — adding, changing, deleting or renaming a file — rather than shell redirection, ` + "`sed -i`" + ` or scripts that rewrite files. A patch looks like this:
 

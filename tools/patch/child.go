@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"warden/sandbox"
@@ -49,14 +50,16 @@ func ChildMain() int {
 		ans.Error = err.Error()
 		// Said on stderr too, in the words tools use, so that the
 		// runner can tell the user what the sandbox blocked.
-		var pe *fs.PathError
-		var le *os.LinkError
-		switch {
-		case errors.As(err, &le):
-			// A rename into place: what was refused is the target.
-			fmt.Fprintf(os.Stderr, "apply_patch: cannot write '%s': %s\n", le.New, errnoText(le.Err))
-		case errors.As(err, &pe):
-			fmt.Fprintf(os.Stderr, "apply_patch: cannot %s '%s': %s\n", pe.Op, pe.Path, errnoText(pe.Err))
+		// The file the patch names, not the temporary file beside it
+		// that the refused system call was about.
+		var f *applypatch.Failure
+		var errno syscall.Errno
+		if errors.As(err, &f) && errors.As(err, &errno) {
+			target := f.Path
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(os.Args[2], target)
+			}
+			fmt.Fprintf(os.Stderr, "apply_patch: cannot write '%s': %s\n", target, errnoText(errno))
 		}
 	} else {
 		ans.Changes = res.Changes
@@ -113,6 +116,11 @@ func (t *Tool) applySandboxed(ctx context.Context, text, dir string) (*applypatc
 		return nil, res.Denials, fmt.Errorf("apply_patch failed: the patch writer ended with status %d and no answer (%v); its output: %s", res.ExitCode, jerr, strings.TrimSpace(res.Output.Text()))
 	}
 	if ans.Error != "" {
+		if len(res.Denials) > 0 {
+			// Not the writer's own advice to check the location and try
+			// again: the sandbox will refuse it every time.
+			return nil, res.Denials, errors.New("apply_patch failed; no file was changed: the sandbox does not let this session write some of the files the patch changes (below). Send the patch again without them; if they must change, tell the user.")
+		}
 		return nil, res.Denials, errors.New(ans.Error)
 	}
 	return &applypatch.Result{Changes: ans.Changes}, res.Denials, nil

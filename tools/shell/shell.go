@@ -161,6 +161,7 @@ func plural(n int, one, many string) string {
 
 const description = `Runs a shell command in the user's shell and returns its output.
 - Set workdir instead of starting the command with cd.
+- Each call is a fresh shell; processes it starts in the background end with it.
 - Commands run in a sandbox; to run one outside it, set sandbox_permissions to "require_escalated" with a one-sentence justification, and the user is asked.`
 
 var schema = json.RawMessage(`{
