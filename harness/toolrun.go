@@ -146,7 +146,7 @@ func (s *Session) runCall(ctx context.Context, call model.Item) model.Item {
 		s.emit(event.ToolCallFinished{
 			CallID: call.CallID, Name: call.Name, ExitCode: res.ExitCode,
 			Duration: time.Since(start), Output: res.Output, Status: status,
-			Denials: res.Denials,
+			Denials: res.Denials, TimedOut: res.TimedOut,
 		})
 		return model.OutputFor(call, res.Output)
 	}

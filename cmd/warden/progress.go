@@ -26,7 +26,17 @@ type progressPrinter struct {
 	// streamed is the answer text streamed in the current reply, so a
 	// message that arrived whole, without deltas, is still shown.
 	streamed strings.Builder
+	// shownLines and hiddenLines count the running tool's output lines
+	// printed and held back: a flood shows its start and a count, not a
+	// megabyte of scrollback (the model gets its head and tail).
+	shownLines, hiddenLines int
+	// readOnly: the session's sandbox is read-only; hinted tells whether
+	// the user was told how to let the agent edit.
+	readOnly, hinted bool
 }
+
+// maxToolLines is how many lines of a tool's output are shown live.
+const maxToolLines = 40
 
 func newProgressPrinter(w io.Writer) *progressPrinter {
 	return &progressPrinter{w: bufio.NewWriter(w)}
@@ -36,6 +46,7 @@ func (p *progressPrinter) handle(e event.Event) {
 	defer p.w.Flush()
 	switch e := e.(type) {
 	case event.SessionStarted:
+		p.readOnly = e.SandboxMode == "read-only"
 		p.line(fmt.Sprintf("warden · %s via %s (%s) · sandbox %s · approvals %s", e.Model, e.Provider, e.Wire, e.SandboxMode, e.ApprovalPolicy))
 		p.line("session " + e.SessionID)
 		if e.TranscriptPath != "" {
@@ -59,17 +70,29 @@ func (p *progressPrinter) handle(e event.Event) {
 		}
 	case event.ToolCallStarted:
 		p.streamed.Reset()
+		p.shownLines, p.hiddenLines = 0, 0
 		p.line("▶ " + callSummary(e))
 	case event.ToolOutputDelta:
-		p.indented("tool:"+e.CallID, "  ", e.Delta)
+		p.toolOutput(e)
 	case event.ToolCallFinished:
+		if p.hiddenLines > 0 {
+			p.line(fmt.Sprintf("  … %d more lines", p.hiddenLines))
+			p.hiddenLines = 0
+		}
 		status := e.Status
 		if e.ExitCode != nil {
 			status = fmt.Sprintf("exit %d", *e.ExitCode)
 		}
+		if e.TimedOut {
+			status = "timed out, killed (" + status + ")"
+		}
 		p.line(fmt.Sprintf("■ %s %s in %s", e.Name, status, e.Duration.Round(time.Millisecond)))
 		if e.Status != "ok" {
 			p.line("  " + truncate(oneLine(e.Output), 300))
+		}
+		if e.Status == "denied" && e.Name == "apply_patch" && p.readOnly && !p.hinted {
+			p.hinted = true
+			p.line("  (the sandbox is read-only: warden exec -s workspace-write lets the agent edit files here)")
 		}
 		for _, d := range e.Denials {
 			target := d.Target
@@ -104,8 +127,12 @@ func (p *progressPrinter) handle(e event.Event) {
 			p.line(fmt.Sprintf("  [%s] %s", planMark(s.Status), s.Step))
 		}
 	case event.Retrying:
+		discarded := ""
+		if p.streamed.Len() > 0 || p.streaming != "" {
+			discarded = "; the partial reply above is discarded"
+		}
 		p.streamed.Reset()
-		p.line(fmt.Sprintf("retrying in %s (try %d of %d failed: %s)", e.Delay.Round(time.Millisecond), e.Attempt, e.MaxAttempts, e.Reason))
+		p.line(fmt.Sprintf("retrying in %s (try %d of %d failed: %s)%s", e.Delay.Round(time.Millisecond), e.Attempt, e.MaxAttempts, e.Reason, discarded))
 	case event.TokenUsage:
 		p.usage = e
 	case event.Error:
@@ -119,6 +146,28 @@ func (p *progressPrinter) handle(e event.Event) {
 		}
 		p.line(summary)
 	}
+}
+
+// toolOutput shows a running tool's output, up to maxToolLines lines.
+func (p *progressPrinter) toolOutput(e event.ToolOutputDelta) {
+	if p.shownLines >= maxToolLines {
+		p.hiddenLines += strings.Count(e.Delta, "\n")
+		return
+	}
+	text := e.Delta
+	if n := strings.Count(text, "\n"); p.shownLines+n > maxToolLines {
+		cut := 0
+		for range maxToolLines - p.shownLines {
+			cut += strings.IndexByte(text[cut:], '\n') + 1
+		}
+		p.hiddenLines += strings.Count(text[cut:], "\n")
+		if !strings.HasSuffix(text, "\n") {
+			p.hiddenLines++ // the unfinished last line
+		}
+		text = text[:cut]
+	}
+	p.shownLines += strings.Count(text, "\n")
+	p.indented("tool:"+e.CallID, "  ", text)
 }
 
 // line writes a whole line, ending any stream in progress first.
@@ -181,11 +230,37 @@ func callSummary(e event.ToolCallStarted) string {
 			return truncate(oneLine(s), 200)
 		}
 	}
+	if e.Name == "apply_patch" {
+		if files := patchFiles(e.Input); files != "" {
+			return "apply_patch " + files
+		}
+	}
 	args := e.Input
 	if len(e.Arguments) > 0 {
 		args = string(e.Arguments)
 	}
 	return truncate(oneLine(e.Name+" "+args), 200)
+}
+
+// patchFiles lists what a patch says it does, from its file headers:
+// "update a.go, add b.go".
+func patchFiles(patch string) string {
+	var files []string
+	for _, l := range strings.Split(patch, "\n") {
+		l = strings.TrimSpace(l)
+		for _, h := range []struct{ prefix, verb string }{
+			{"*** Add File: ", "add "}, {"*** Update File: ", "update "}, {"*** Delete File: ", "delete "}, {"*** Move to: ", "→ "},
+		} {
+			if rest, ok := strings.CutPrefix(l, h.prefix); ok {
+				if h.verb == "→ " && len(files) > 0 {
+					files[len(files)-1] += " → " + rest
+				} else {
+					files = append(files, h.verb+rest)
+				}
+			}
+		}
+	}
+	return truncate(strings.Join(files, ", "), 200)
 }
 
 func changeMark(kind string) string {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +18,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestProgressPrinterGolden(t *testing.T) {
-	code := 1
+	code, timedOut := 1, 124
 	events := []event.Event{
 		event.SessionStarted{SessionID: "s-1", Model: "gpt-5", Provider: "openai", Wire: "responses", SandboxMode: "read-only", ApprovalPolicy: "on-request", TranscriptPath: "/state/t.jsonl"},
 		event.TurnStarted{TurnID: 1, Input: "fix the build\nplease"},
@@ -36,6 +38,13 @@ func TestProgressPrinterGolden(t *testing.T) {
 		event.PatchApplied{CallID: "c3", Changes: []event.FileChange{{Path: "a.go", Kind: "update", Added: 2, Removed: 1}, {Path: "old.go", Kind: "update", MoveTo: "new.go"}, {Path: "b.go", Kind: "add", Added: 10}}},
 		event.ToolCallFinished{CallID: "c3", Name: "apply_patch", Status: "ok", Duration: 3 * time.Millisecond},
 		event.ApprovalRequested{Kind: "command", Command: []string{"bash", "-lc", "git push"}, Script: "git push", Reason: "asks to run outside the sandbox"},
+		event.ToolCallStarted{CallID: "c4", Name: "shell_command", Arguments: json.RawMessage(`{"command": "seq 1 100", "timeout_ms": 1000}`)},
+		event.ToolOutputDelta{CallID: "c4", Delta: seqLines(1, 30)},
+		event.ToolOutputDelta{CallID: "c4", Delta: seqLines(31, 100) + "partial"},
+		event.ToolCallFinished{CallID: "c4", Name: "shell_command", ExitCode: &timedOut, TimedOut: true, Duration: time.Second, Status: "ok"},
+		event.ToolCallStarted{CallID: "c5", Name: "apply_patch", Input: "*** Begin Patch\n*** Add File: x.go\n+x\n*** Update File: y.go\n*** Move to: z.go\n@@\n-a\n+b\n*** End Patch\n"},
+		event.ToolCallFinished{CallID: "c5", Name: "apply_patch", Duration: time.Millisecond, Status: "denied", Output: "refused: the session's sandbox is read-only, and the approval policy is \"never\", so nobody can allow this patch. No file was changed."},
+		event.TextDelta{Delta: "Half an ans"},
 		event.PlanUpdated{Steps: []event.PlanStep{{Step: "Find the bug", Status: "completed"}, {Step: "Fix it", Status: "in_progress"}, {Step: "Test", Status: "pending"}}},
 		event.Retrying{Attempt: 1, MaxAttempts: 5, Delay: 2 * time.Second, Kind: "rate_limit", Reason: "rate limited"},
 		event.TextDelta{Delta: "Fixed."},
@@ -61,4 +70,12 @@ func TestProgressPrinterGolden(t *testing.T) {
 	if !bytes.Equal(buf.Bytes(), want) {
 		t.Fatalf("progress output differs from %s:\n%s", golden, buf.String())
 	}
+}
+
+func seqLines(from, to int) string {
+	var b strings.Builder
+	for i := from; i <= to; i++ {
+		fmt.Fprintf(&b, "%d\n", i)
+	}
+	return b.String()
 }

@@ -96,6 +96,8 @@ type ToolCallFinished struct {
 	Status string `json:"status"`
 	// Denials are what the sandbox stopped the call from doing.
 	Denials []SandboxDenial `json:"denials,omitempty"`
+	// TimedOut: the command ran out of time and was killed.
+	TimedOut bool `json:"timed_out,omitempty"`
 }
 
 // SandboxDenial is something the sandbox stopped a command from doing:

@@ -50,6 +50,8 @@ type Result struct {
 	// Denials are what the sandbox stopped the call from doing; they are
 	// shown by front-ends (the Output should say so too, for the model).
 	Denials []event.SandboxDenial
+	// TimedOut: the process ran out of time and was killed.
+	TimedOut bool
 }
 
 // Env is how a running tool reaches the rest of warden.

@@ -356,6 +356,7 @@ func (t *Tool) run(ctx context.Context, runner *sandbox.Runner, env tool.Env, ca
 		Output:   formatResult(res, t.cfg.OutputTokens),
 		ExitCode: &code,
 		Denials:  sandboxevent.Denials(res.Denials),
+		TimedOut: res.TimedOut,
 	}
 	return out, nil
 }
