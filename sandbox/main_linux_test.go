@@ -21,7 +21,12 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == attackArg {
 		os.Exit(attack(os.Args[2:]))
 	}
-	os.Exit(m.Run())
+	dir := copyForUnprivileged()
+	code := m.Run()
+	if dir != "" {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
 }
 
 // selfPath is this test binary, which commands in the sandbox run as the

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // unprivilegedTests are rerun as an unprivileged user when the suite runs
@@ -32,37 +31,17 @@ func TestAsUnprivilegedUser(t *testing.T) {
 	if err != nil {
 		t.Skip("setpriv (util-linux) is not installed: cannot become another user")
 	}
-	// The unprivileged user must be able to run a copy of this binary and
-	// have a home and a temporary directory of its own.
-	dir, err := os.MkdirTemp("", "warden-unprivileged-")
-	if err != nil {
-		t.Fatal(err)
+	if unprivilegedBin == "" {
+		t.Fatal("TestMain made no copy of the test binary")
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o755)
-	bin := filepath.Join(dir, "sandbox.test")
-	copyFile(t, selfPath(t), bin)
-	os.Chmod(bin, 0o755)
+	dir := filepath.Dir(unprivilegedBin)
 	home := filepath.Join(dir, "home")
-	os.Mkdir(home, 0o700)
-	os.Chown(home, 65534, 65534)
 
-	var out []byte
-	for attempt := 1; ; attempt++ {
-		cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-			bin, "-test.run", "^("+strings.Join(unprivilegedTests, "|")+")$", "-test.v", "-test.count=1")
-		cmd.Dir = home
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TMPDIR=" + home, "GORACE=atexit_sleep_ms=0"}
-		out, err = cmd.CombinedOutput()
-		// A process another test forks while the copy is being written
-		// holds its descriptor open until it execs, and exec of a file
-		// open for writing fails with ETXTBSY (golang/go#22315): try
-		// again, as the go command itself does.
-		if err == nil || attempt == 5 || !strings.Contains(string(out), "Text file busy") {
-			break
-		}
-		time.Sleep(time.Duration(attempt) * 50 * time.Millisecond)
-	}
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+		unprivilegedBin, "-test.run", "^("+strings.Join(unprivilegedTests, "|")+")$", "-test.v", "-test.count=1")
+	cmd.Dir = home
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TMPDIR=" + home, "GORACE=atexit_sleep_ms=0"}
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("as uid 65534: %v\n%s", err, out)
 	}
@@ -72,21 +51,54 @@ func TestAsUnprivilegedUser(t *testing.T) {
 	}
 }
 
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
+// unprivilegedBin is a copy of this test binary that the unprivileged user
+// can run, made by TestMain before any test starts: a process forked by a
+// parallel test while the copy is being written would hold it open, and
+// executing it would then fail with ETXTBSY (golang/go#22315). Set once,
+// before the tests run; only read after.
+var unprivilegedBin string
+
+// copyForUnprivileged makes that copy, with a home and temporary directory
+// for the user, when the suite runs as root; it returns the directory to
+// remove afterwards.
+func copyForUnprivileged() string {
+	if os.Geteuid() != 0 {
+		return ""
+	}
+	dir, err := os.MkdirTemp("", "warden-unprivileged-")
+	if err != nil {
+		return ""
+	}
+	os.Chmod(dir, 0o755)
+	self, err := os.Executable()
+	if err != nil {
+		return dir
+	}
+	bin := filepath.Join(dir, "sandbox.test")
+	if err := copyFile(self, bin); err != nil {
+		return dir
+	}
+	os.Chmod(bin, 0o755)
+	home := filepath.Join(dir, "home")
+	os.Mkdir(home, 0o700)
+	os.Chown(home, 65534, 65534)
+	unprivilegedBin = bin
+	return dir
+}
+
+func copyFile(from, to string) error {
 	src, err := os.Open(from)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer src.Close()
 	dst, err := os.Create(to)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if _, err := io.Copy(dst, src); err != nil {
-		t.Fatal(err)
+		dst.Close()
+		return err
 	}
-	if err := dst.Close(); err != nil {
-		t.Fatal(err)
-	}
+	return dst.Close()
 }
