@@ -2,6 +2,7 @@ package applypatch
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -19,6 +20,9 @@ type Failure struct {
 	ClosestLine int
 	// Err is the underlying error, if any.
 	Err error
+	// Others are the further problems found in the same patch, in patch
+	// order, so the model can fix them all at once.
+	Others []*Failure
 
 	hint    string
 	undoErr error // Commit failed and could not put everything back
@@ -36,38 +40,58 @@ func (f *Failure) Error() string {
 	} else {
 		b.WriteString("apply_patch failed; no file was changed.\n")
 	}
+	if len(f.Others) > 0 {
+		fmt.Fprintf(&b, "%d problems; fix them all before sending the patch again.\n", len(f.Others)+1)
+	}
+	f.describe(&b)
+	hints := []string{f.hintText()}
+	for _, o := range f.Others {
+		b.WriteByte('\n')
+		o.describe(&b)
+		if h := o.hintText(); !slices.Contains(hints, h) {
+			hints = append(hints, h)
+		}
+	}
+	b.WriteString(strings.Join(hints, "\n"))
+	return b.String()
+}
+
+func (f *Failure) hintText() string {
+	if f.hint == "" {
+		return "Check the path and the file's current state, then send a corrected patch."
+	}
+	return f.hint
+}
+
+// describe writes where the problem is, and the lines not found with the
+// closest match.
+func (f *Failure) describe(b *strings.Builder) {
 	b.WriteString("Problem in '*** ")
 	b.WriteString(opTitle(f.Op))
 	b.WriteString(": ")
 	b.WriteString(f.Path)
 	b.WriteString("'")
 	if f.Hunk > 0 {
-		fmt.Fprintf(&b, ", hunk %d", f.Hunk)
+		fmt.Fprintf(b, ", hunk %d", f.Hunk)
 	}
 	if f.PatchLine > 0 {
-		fmt.Fprintf(&b, " (patch line %d)", f.PatchLine)
+		fmt.Fprintf(b, " (patch line %d)", f.PatchLine)
 	}
 	b.WriteString(": ")
 	b.WriteString(f.Reason)
 	b.WriteString(".\n")
 	if len(f.Missing) > 0 {
-		fmt.Fprintf(&b, "Not found in %s:\n", f.Path)
-		writeCapped(&b, f.Missing, func(_ int, l string) string { return "  " + l })
+		fmt.Fprintf(b, "Not found in %s:\n", f.Path)
+		writeCapped(b, f.Missing, func(_ int, l string) string { return "  " + l })
 	}
 	if len(f.Closest) > 0 {
-		fmt.Fprintf(&b, "Closest match in %s (line %d):\n", f.Path, f.ClosestLine)
-		writeCapped(&b, f.Closest, func(i int, l string) string {
+		fmt.Fprintf(b, "Closest match in %s (line %d):\n", f.Path, f.ClosestLine)
+		writeCapped(b, f.Closest, func(i int, l string) string {
 			return fmt.Sprintf("  %d: %s", f.ClosestLine+i, l)
 		})
 	} else if len(f.Missing) > 0 {
-		fmt.Fprintf(&b, "No similar lines exist in %s.\n", f.Path)
+		fmt.Fprintf(b, "No similar lines exist in %s.\n", f.Path)
 	}
-	hint := f.hint
-	if hint == "" {
-		hint = "Check the path and the file's current state, then send a corrected patch."
-	}
-	b.WriteString(hint)
-	return b.String()
 }
 
 func writeCapped(b *strings.Builder, lines []string, format func(i int, l string) string) {
@@ -92,7 +116,7 @@ func opTitle(k OpKind) string {
 	}
 }
 
-const rereadHint = "Re-read %s and resend the whole patch with this hunk rewritten against its current contents: " +
+const rereadHint = "Re-read %s and resend the whole patch with the failing hunks rewritten against its current contents: " +
 	"context (' ') and removed ('-') lines must match the file's lines in order."
 
 // failure builds a Failure for an operation, not a particular hunk.

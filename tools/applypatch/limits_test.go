@@ -52,3 +52,36 @@ func TestKernelFilesAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// One answer names every hunk that failed, in every file, so the model
+// fixes them all in one go; an operation on a file that already failed is
+// not checked against a state that never came to be.
+func TestEveryFailingHunkIsReported(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.txt": "one\ntwo\nthree\nfour\n", "b.txt": "alpha\nbeta\n"})
+	_, err := apply(t, dir, patchOf(
+		"*** Update File: a.txt", "@@", "-ONE", "+1", "@@", "-three", "+3", "@@", "-FOUR", "+4",
+		"*** Update File: b.txt", "@@", "-gamma", "+g",
+		"*** Update File: a.txt", "@@", "-nothing", "+x",
+		"*** Add File: c.txt", "+fine",
+	), false)
+	f := mustFailure(t, err)
+	msg := f.Error()
+	for _, want := range []string{
+		"3 problems; fix them all",
+		"'*** Update File: a.txt', hunk 1 (patch line 3)", "  ONE\n",
+		"'*** Update File: a.txt', hunk 3 (patch line 9)", "  FOUR\n",
+		"'*** Update File: b.txt', hunk 1 (patch line 13)", "  gamma\n",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "nothing") || strings.Count(msg, "Re-read") > 2 {
+		t.Errorf("message:\n%s", msg)
+	}
+	if got := readTree(t, dir); got["a.txt"] != "one\ntwo\nthree\nfour\n" || got["c.txt"] != "" {
+		t.Errorf("tree changed: %v", got)
+	}
+}

@@ -130,8 +130,13 @@ func Plan(p *Patch, opts Options) (*Planned, error) {
 		origOf: map[string]bool{},
 		pl:     &Planned{opts: opts},
 	}
+	var first *Failure
+	failed, skipped := map[string]bool{}, map[int]bool{}
 	for i := range p.Ops {
 		op := &p.Ops[i]
+		if skipped[i] {
+			continue
+		}
 		var err error
 		switch op.Kind {
 		case OpAdd:
@@ -143,9 +148,32 @@ func Plan(p *Patch, opts Options) (*Planned, error) {
 		default:
 			err = failure(op, op.Path, fmt.Sprintf("unknown operation %q", op.Kind), nil)
 		}
-		if err != nil {
+		if err == nil {
+			continue
+		}
+		// The rest is still checked, so that one answer names every
+		// problem; operations on a path that failed are skipped, since
+		// they would be checked against a state that never came to be.
+		var f *Failure
+		if !errors.As(err, &f) {
 			return nil, err
 		}
+		if first == nil {
+			first = f
+		} else {
+			first.Others = append(first.Others, f)
+			first.Others = append(first.Others, f.Others...)
+			f.Others = nil
+		}
+		failed[op.Path] = true
+		for j := i + 1; j < len(p.Ops); j++ {
+			if next := &p.Ops[j]; failed[next.Path] || (next.MoveTo != "" && failed[next.MoveTo]) {
+				skipped[j] = true
+			}
+		}
+	}
+	if first != nil {
+		return nil, first
 	}
 	return pp.pl, nil
 }
@@ -411,14 +439,23 @@ func (pp *planner) update(op *Op) error {
 		f.hint = "Binary files cannot be patched; use Delete File and Add File, or a shell command, if it must change."
 		return f
 	}
-	content, edits, herr := applyChunks(string(s.data), op.Chunks)
-	if herr != nil {
-		c := op.Chunks[herr.hunk-1]
-		return &Failure{
-			Path: op.Path, Op: op.Kind, Hunk: herr.hunk, PatchLine: c.Line, Reason: herr.reason,
-			Missing: herr.missing, Closest: herr.closest, ClosestLine: herr.closestLine,
-			hint: fmt.Sprintf(rereadHint, op.Path),
+	content, edits, herrs := applyChunks(string(s.data), op.Chunks)
+	if len(herrs) > 0 {
+		var first *Failure
+		for _, herr := range herrs {
+			c := op.Chunks[herr.hunk-1]
+			f := &Failure{
+				Path: op.Path, Op: op.Kind, Hunk: herr.hunk, PatchLine: c.Line, Reason: herr.reason,
+				Missing: herr.missing, Closest: herr.closest, ClosestLine: herr.closestLine,
+				hint: fmt.Sprintf(rereadHint, op.Path),
+			}
+			if first == nil {
+				first = f
+			} else {
+				first.Others = append(first.Others, f)
+			}
 		}
+		return first
 	}
 	old := *s
 	next := fileState{exists: true, data: []byte(content), mode: s.mode}

@@ -65,17 +65,23 @@ type hunkError struct {
 // applyChunks computes the new content of a file, and the edits that turn
 // the old content into it. Chunks are placed in order, each searched for
 // after the previous one, like Codex.
-func applyChunks(content string, chunks []Chunk) (string, []udiff.Edit, *hunkError) {
+//
+// A chunk that cannot be placed does not stop the search: the chunks after
+// it are still looked for, from where the last placed one ended, so that
+// one answer names every hunk the model must fix.
+func applyChunks(content string, chunks []Chunk) (string, []udiff.Edit, []*hunkError) {
 	t := splitText(content)
 	m := newMatcher(t.lines)
 	var repls []replacement
+	var errs []*hunkError
 	pos := 0
 	for ci, c := range chunks {
 		if c.Context != "" {
 			idx := m.seek([]string{c.Context}, pos, false)
 			if idx < 0 {
-				return "", nil, notFound(m, ci+1, pos, []string{c.Context},
-					fmt.Sprintf("the '@@ %s' context line was not found", strings.TrimSpace(c.Context)))
+				errs = append(errs, notFound(m, ci+1, pos, []string{c.Context},
+					fmt.Sprintf("the '@@ %s' context line was not found", strings.TrimSpace(c.Context))))
+				continue
 			}
 			pos = idx + 1
 		}
@@ -98,7 +104,8 @@ func applyChunks(content string, chunks []Chunk) (string, []udiff.Edit, *hunkErr
 			if c.EOF {
 				reason = "the lines to replace were not found at the end of the file ('*** End of File')"
 			}
-			return "", nil, notFound(m, ci+1, pos, c.Old, reason)
+			errs = append(errs, notFound(m, ci+1, pos, c.Old, reason))
+			continue
 		}
 		repl := c.New
 		if level != levelExact {
@@ -106,6 +113,9 @@ func applyChunks(content string, chunks []Chunk) (string, []udiff.Edit, *hunkErr
 		}
 		repls = append(repls, replacement{start: idx, n: len(c.Old), repl: repl})
 		pos = idx + len(c.Old)
+	}
+	if len(errs) > 0 {
+		return "", nil, errs
 	}
 	out, edits := render(content, t, repls)
 	return out, edits, nil
