@@ -117,6 +117,12 @@ func (t *Tool) ApplyPatch(ctx context.Context, call tool.Call, env tool.Env, tex
 	case why == "":
 		res, denied, err = t.applySandboxed(ctx, text, dir)
 	default:
+		// Written by warden itself, outside the sandbox: the protected
+		// paths inside the writable roots would not be protected. Git's
+		// metadata and .warden are refused whole, approved or not.
+		if meta := metadataPath(targets); meta != "" {
+			return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s is in git's metadata or warden's project rules (.git, .warden), which a patch written outside the sandbox never changes: git runs hooks and config from there. No file was changed.", meta)}, nil
+		}
 		if links := linkedTargets(dir, p.Paths()); links != "" {
 			why += "; " + links
 		}
@@ -267,6 +273,21 @@ func (t *Tool) approve(ctx context.Context, env tool.Env, dir, why string, chang
 		return msg, false
 	}
 	return "", true
+}
+
+// metadataPath is the first target inside a .git or .warden directory (or
+// a .git file), through its links or as it reads, "" if none.
+func metadataPath(targets []string) string {
+	for _, t := range targets {
+		for _, path := range []string{t, resolve(t)} {
+			for _, part := range strings.Split(path, string(filepath.Separator)) {
+				if part == ".git" || part == ".warden" {
+					return t
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // linkedTargets says which of a patch's paths lead, through symbolic links,

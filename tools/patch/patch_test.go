@@ -282,3 +282,31 @@ func TestKernelFileSystemsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// A patch the user lets out of the sandbox is written by warden itself,
+// where the sandbox's protected paths would not hold: git's metadata and
+// .warden stay out of its reach, however the patch mixes them in.
+func TestAnApprovedPatchStillNeverWritesGitMetadata(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	for _, mode := range []sandbox.Mode{sandbox.ReadOnly, sandbox.WorkspaceWrite} {
+		f := newFixture(t, mode, Config{ApprovalPolicy: "on-request"})
+		f.env.Answer = tooltest.Approve
+		gitInit(t, f.dir)
+		if err := os.Symlink(".git/hooks", filepath.Join(f.dir, "tools")); err != nil {
+			t.Fatal(err)
+		}
+		for _, target := range []string{".git/hooks/pre-commit", "tools/post-checkout", ".warden/rules.toml"} {
+			res := f.apply("*** Begin Patch\n*** Add File: " + filepath.Join(outside, "x.txt") + "\n+x\n*** Add File: " + target + "\n+#!/bin/sh\n*** End Patch\n")
+			if res.Status != "denied" || !strings.Contains(res.Output, "git's metadata") {
+				t.Errorf("%s %s: %+v", mode, target, res)
+			}
+			if _, err := os.Stat(filepath.Join(f.dir, target)); err == nil {
+				t.Errorf("%s %s: written", mode, target)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(outside, "x.txt")); err == nil {
+		t.Error("half the patch was written")
+	}
+}
