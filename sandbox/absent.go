@@ -47,7 +47,6 @@ func checkAfter(prot protection, roots []string) []Denial {
 		}
 		ds = append(ds, Denial{Op: "change link", Target: l.Path, Reason: reason})
 	}
-	ds = append(ds, checkGitlinks(prot.Gitlinks, roots)...)
 	for _, dir := range prot.GitDirs {
 		if rebaseRunsCommands(dir) {
 			remove(filepath.Join(dir, "rebase-merge"),

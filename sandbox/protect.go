@@ -36,9 +36,6 @@ type protection struct {
 	Modules []moduleWatch
 	// GitDirs are checked for a rebase left to run commands.
 	GitDirs []string
-	// Gitlinks are indexes watched for submodules registered by the
-	// command (see gitlinks.go).
-	Gitlinks []gitlinkWatch
 }
 
 // absentPath must not exist when a command ends; if it does, the runner
@@ -71,6 +68,9 @@ type protectIn struct {
 	home       string
 	// own are warden's own directories and files.
 	own []string
+	// nested are the .git entries the user has inside the roots (see
+	// repos.go).
+	nested []string
 }
 
 // protectedPaths finds what must stay as it is inside the writable roots
@@ -110,6 +110,11 @@ func protectedPaths(in protectIn) (protection, error) {
 			if err := p.config(inc, repo, 1); err != nil {
 				return protection{}, err
 			}
+		}
+	}
+	for _, dotGit := range in.nested {
+		if err := p.nested(dotGit); err != nil {
+			return protection{}, err
 		}
 	}
 	for _, path := range in.own {

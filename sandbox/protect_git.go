@@ -118,11 +118,6 @@ func (p *protector) gitDir(dir, workTree string) error {
 	}
 	if p.rootOf(dir) != "" {
 		p.out.GitDirs = append(p.out.GitDirs, dir)
-		if workTree != "" {
-			if err := p.gitlinks(dir, workTree); err != nil {
-				return err
-			}
-		}
 	}
 	return p.related(dir, workTree)
 }

@@ -55,7 +55,7 @@ func git(t *testing.T, dir string, args ...string) string {
 // A repository made and registered as a submodule in one command: the
 // user's next `git status` would look into it with a git of its own and run
 // the core.fsmonitor the command planted, outside the sandbox. Its .git is
-// set aside instead, in every index format git writes.
+// set aside instead, whatever the index looks like.
 func TestSubmoduleRegisteredByACommandIsSetAside(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("git"); err != nil {
@@ -122,30 +122,5 @@ func TestExistingGitlinkConfigIsProtected(t *testing.T) {
 	}
 	if after := snapshot(t, w+"/sub/.git/config", w+"/sub/.git/hooks"); !maps.Equal(before, after) {
 		t.Errorf("the submodule's git directory changed")
-	}
-}
-
-func TestParseIndexVersions(t *testing.T) {
-	t.Parallel()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	w := tempDir(t)
-	gitRepo(t, w)
-	git(t, w, "init", "-q", "deep/sub")
-	git(t, w+"/deep/sub", "commit", "-q", "--allow-empty", "-m", "x")
-	writeFile(t, w+"/a-long-file-name.txt", "a\n")
-	writeFile(t, w+"/deep/b.txt", "b\n")
-	git(t, w, "add", ".")
-	for _, v := range []string{"2", "3", "4"} {
-		git(t, w, "update-index", "--index-version", v)
-		links, err := indexGitlinks(w + "/.git")
-		if err != nil || len(links) != 1 || links[0] != "deep/sub" {
-			t.Errorf("version %s: %v, %v", v, links, err)
-		}
-	}
-	writeFile(t, w+"/.git/index", "DIRC\x00\x00\x00\x02\x00\x00\x00\x05garbage")
-	if _, err := indexGitlinks(w + "/.git"); err == nil {
-		t.Error("a truncated index parsed")
 	}
 }

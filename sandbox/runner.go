@@ -121,6 +121,9 @@ type Runner struct {
 	// what each command adds.
 	baseEnv []string
 
+	// repos records the .git entries under the roots (repos.go).
+	repos repoScan
+
 	mu         sync.Mutex
 	ready      *helperProc // started in advance for the next command
 	starting   bool        // a prestart is under way
@@ -411,7 +414,7 @@ func (r *Runner) Run(ctx context.Context, c Command) (Result, error) {
 			if prot, err = protectedPaths(protectIn{
 				roots: r.pol.roots, repos: r.pol.repos,
 				gitConfigs: r.gitConfigs(), environ: r.cfg.Environ, home: lookupEnv(r.cfg.Environ, "HOME"),
-				own: r.cfg.Protect,
+				own: r.cfg.Protect, nested: r.repos.knownRepos(r.pol.roots),
 			}); err != nil {
 				return Result{}, &SetupError{Stage: "protect", Err: err}
 			}
@@ -427,6 +430,15 @@ func (r *Runner) Run(ctx context.Context, c Command) (Result, error) {
 	}
 	if spec != nil {
 		res.Denials = checkAfter(prot, r.pol.roots)
+		if r.pol.Mode == WorkspaceWrite {
+			for _, dotGit := range r.repos.newRepos(r.pol.roots) {
+				if harmlessRepo(dotGit) {
+					r.repos.adopt(dotGit)
+					continue
+				}
+				res.Denials = append(res.Denials, quarantine(dotGit, r.pol.roots))
+			}
+		}
 		res.Denials = append(res.Denials, findDenials(res.Output.Text(), denialContext{
 			dir:         dir,
 			mode:        r.pol.Mode,

@@ -28,7 +28,7 @@ func (pl *Planned) Commit() (*Result, error) {
 	defer f.Close()
 
 	for _, o := range pl.origs {
-		now, err := readState(f, o.name)
+		now, err := readState(f, o.name, maxFileSize)
 		if err == nil && now.same(&o.state) {
 			continue
 		}

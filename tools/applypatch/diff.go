@@ -51,9 +51,17 @@ func change(op *Op, abs string, old, next *fileState, edits []udiff.Edit) FileCh
 	return c
 }
 
+// maxDiffBytes bounds the text a diff is made of: past it, a whole file
+// added or deleted is counted rather than shown, since a diff as large as
+// the file helps no one read it and costs as much memory again.
+const maxDiffBytes = 4 << 20
+
 func unifiedDiff(from, to, old, new string, edits []udiff.Edit) (diff string, added, removed int) {
 	if old == new {
 		return "", 0, 0
+	}
+	if edits == nil && len(old)+len(new) > maxDiffBytes && (old == "" || new == "") {
+		return "", lineCount(new), lineCount(old)
 	}
 	if edits == nil {
 		edits = udiff.Lines(old, new)
@@ -101,4 +109,13 @@ func (r *Result) Summary() string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// lineCount counts lines, a last one without a newline included.
+func lineCount(s string) int {
+	n := strings.Count(s, "\n")
+	if s != "" && !strings.HasSuffix(s, "\n") {
+		n++
+	}
+	return n
 }

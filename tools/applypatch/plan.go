@@ -32,6 +32,9 @@ const newFileMode fs.FileMode = 0o644
 // would only exhaust memory.
 const maxFileSize = 64 << 20
 
+// maxPatchRead bounds the bytes of all the files one patch reads.
+const maxPatchRead = 128 << 20
+
 // maxLinkHops bounds symlink chains, as the kernel does (ELOOP).
 const maxLinkHops = 40
 
@@ -165,6 +168,9 @@ func Plan(p *Patch, opts Options) (*Planned, error) {
 			first.Others = append(first.Others, f.Others...)
 			f.Others = nil
 		}
+		if pp.overBudget {
+			break
+		}
 		failed[op.Path] = true
 		for j := i + 1; j < len(p.Ops); j++ {
 			if next := &p.Ops[j]; failed[next.Path] || (next.MoveTo != "" && failed[next.MoveTo]) {
@@ -185,6 +191,9 @@ type planner struct {
 	disk   map[string]*fileState // state on disk when first looked at
 	origOf map[string]bool       // names already in pl.origs
 	pl     *Planned
+	read   int64 // bytes of files read so far
+	// overBudget: the patch reads too much; nothing more is checked.
+	overBudget bool
 }
 
 // resolve maps a path to its name, following a symlink at the final
@@ -234,17 +243,29 @@ func (pp *planner) state(op *Op, path, name string) (*fileState, error) {
 	if s, ok := pp.cur[name]; ok {
 		return s, nil
 	}
-	s, err := readState(pp.fs, name)
+	// The files of one patch share a budget too: many names (hard links,
+	// say) for one large file would otherwise each be read whole.
+	s, err := readState(pp.fs, name, maxPatchRead-pp.read)
+	if errors.Is(err, errBudget) {
+		pp.overBudget = true
+		return nil, failure(op, path, fmt.Sprintf("the patch touches more than %d MiB of files; split it into smaller patches", maxPatchRead>>20), nil)
+	}
 	if err != nil {
 		return nil, pp.pathFailure(op, path, err)
 	}
+	pp.read += int64(len(s.data))
 	disk := *s
 	pp.disk[name] = &disk
 	pp.cur[name] = s
 	return s, nil
 }
 
-func readState(f fsys, name string) (*fileState, error) {
+// errBudget: reading the file would take the patch past its budget.
+var errBudget = errors.New("over the patch's budget")
+
+// readState reads what is at name; a regular file only if it holds at most
+// budget bytes.
+func readState(f fsys, name string, budget int64) (*fileState, error) {
 	fi, err := f.Lstat(name)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		return &fileState{}, nil
@@ -266,7 +287,10 @@ func readState(f fsys, name string) (*fileState, error) {
 	case fi.Size() > maxFileSize:
 		return nil, fmt.Errorf("the file is too large to patch (%d MiB; the limit is %d MiB)", fi.Size()>>20, maxFileSize>>20)
 	}
-	s.data, err = readRegular(f, name)
+	if fi.Size() > budget {
+		return nil, errBudget
+	}
+	s.data, err = readRegular(f, name, min(budget, maxFileSize))
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +302,7 @@ func readState(f fsys, name string) (*fileState, error) {
 // but may block, never end, or hold what only warden's own process should
 // see (its environment, its memory), so they are refused; the rest is read
 // to at most maxFileSize, whatever the file grows to meanwhile.
-func readRegular(f fsys, name string) ([]byte, error) {
+func readRegular(f fsys, name string, limit int64) ([]byte, error) {
 	file, err := f.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		return nil, err
@@ -298,11 +322,32 @@ func readRegular(f fsys, name string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
 	}
-	data, err := io.ReadAll(io.LimitReader(file, maxFileSize+1))
+	// Read into a buffer of the size stat gave (and a byte to spare, to
+	// see growth), not one that doubles as it goes.
+	data := make([]byte, min(fi.Size(), limit)+1)
+	n, err := io.ReadFull(file, data)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return data[:n], nil // it shrank, or was exactly its size
+	case err != nil:
+		return nil, err
+	}
+	if int64(n) > limit {
+		if limit < maxFileSize {
+			return nil, errBudget
+		}
+		return nil, fmt.Errorf("the file is too large to patch (over %d MiB)", maxFileSize>>20)
+	}
+	// It grew by more than a byte: read what there is up to the limit.
+	rest, err := io.ReadAll(io.LimitReader(file, limit+1-int64(n)))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxFileSize {
+	data = append(data[:n], rest...)
+	if int64(len(data)) > limit {
+		if limit < maxFileSize {
+			return nil, errBudget
+		}
 		return nil, fmt.Errorf("the file is too large to patch (over %d MiB)", maxFileSize>>20)
 	}
 	return data, nil

@@ -90,6 +90,24 @@ func errnoText(err error) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// maxAnswer bounds the patch writer's answer (its diffs, mostly).
+const maxAnswer = 64 << 20
+
+// cappedBuffer keeps at most max bytes, and notes that more came.
+type cappedBuffer struct {
+	bytes.Buffer
+	max  int
+	over bool
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		b.over = true
+		return len(p), nil // drained, so the writer is not blocked
+	}
+	return b.Buffer.Write(p)
+}
+
 // writerTimeout bounds the patch writer, which cannot be interrupted.
 const writerTimeout = time.Minute
 
@@ -100,18 +118,21 @@ func (t *Tool) applySandboxed(ctx context.Context, text, dir string) (*applypatc
 	// its sandbox, and killed between two renames it would leave half a
 	// patch. It only reads and writes a few files, so it ends promptly.
 	ctx = context.WithoutCancel(ctx)
-	var stdout bytes.Buffer
+	stdout := &cappedBuffer{max: maxAnswer}
 	res, err := t.cfg.Runner.Run(ctx, sandbox.Command{
 		Timeout: writerTimeout,
 		Args:    []string{t.cfg.ChildPath, ChildArg, dir},
 		Dir:     dir,
 		Stdin:   strings.NewReader(text),
-		Stdout:  &stdout,
+		Stdout:  stdout,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("apply_patch failed; no file was changed: the sandbox could not run the patch writer: %w", err)
 	}
 	var ans childAnswer
+	if stdout.over {
+		return nil, res.Denials, fmt.Errorf("apply_patch failed: the patch writer's answer was over %d MiB", maxAnswer>>20)
+	}
 	if jerr := json.Unmarshal(stdout.Bytes(), &ans); jerr != nil {
 		return nil, res.Denials, fmt.Errorf("apply_patch failed: the patch writer ended with status %d and no answer (%v); its output: %s", res.ExitCode, jerr, strings.TrimSpace(res.Output.Text()))
 	}
