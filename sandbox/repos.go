@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -128,6 +130,14 @@ func (s *repoScan) walk(dir string) []string {
 func (s *repoScan) read(dir string, st dirStamp) []string {
 	s.dirs[dir] = st
 	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrPermission) {
+		// A command may take the permission away to hide what it made
+		// from this look, not from the user, who owns the directory and
+		// can give it back: warden gives it back.
+		if os.Chmod(dir, 0o700) == nil {
+			entries, err = os.ReadDir(dir)
+		}
+	}
 	if err != nil {
 		return nil
 	}

@@ -75,16 +75,21 @@ func TestRepositoriesThatCouldRunCodeAreSetAside(t *testing.T) {
 		"gitdir file": `mkdir sub && git init -q --separate-git-dir=$TMPDIR/g sub`,
 		"link":        `git init -q $TMPDIR/r && mkdir sub && ln -s $TMPDIR/r/.git sub/.git`,
 		"commondir":   `git init -q sub && echo /tmp > sub/.git/commondir`,
+		"unreadable":  `mkdir -p d && git init -q d/sub && printf '#!/bin/sh\n' > d/sub/.git/hooks/pre-commit && chmod 000 d`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			w := tempDir(t)
 			gitRepo(t, w)
 			res := sh(t, newRunner(t, WorkspaceWrite, w, runnerOpts{}), script)
-			if _, err := os.Lstat(w + "/sub/.git"); err == nil {
-				t.Errorf("sub/.git stayed: %s", res.Output.Text())
+			sub := "/sub/.git"
+			if name == "unreadable" {
+				sub = "/d/sub/.git"
 			}
-			if !hasDenial(res.Denials, "create", "/sub/.git") || !strings.Contains(res.Denials[len(res.Denials)-1].Reason, quarantineSuffix) {
+			if _, err := os.Lstat(w + sub); err == nil {
+				t.Errorf("%s stayed: %s", sub, res.Output.Text())
+			}
+			if !hasDenial(res.Denials, "create", sub) || !strings.Contains(res.Denials[len(res.Denials)-1].Reason, quarantineSuffix) {
 				t.Errorf("denials %v", res.Denials)
 			}
 		})

@@ -20,6 +20,7 @@ var unprivilegedTests = []string{
 	"TestCommondirRedirectRemoved", "TestSignalsReachTheCommand", "TestExitKillsLeftovers",
 	"TestRemovalDespiteChmod", "TestRunnerNeverActsOutsideTheRoots", "TestLinksToGitReferencesGuarded",
 	"TestHelperCannotBeTakenOver", "TestInheritedDescriptorsDoNotLeak", "TestNestedWorkspaceStaysProtected",
+	"TestRepositoriesThatCouldRunCodeAreSetAside", "TestSubmoduleRegisteredByACommandIsSetAside",
 }
 
 func TestAsUnprivilegedUser(t *testing.T) {
