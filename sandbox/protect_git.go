@@ -78,11 +78,23 @@ func (p *protector) gitDir(dir, workTree string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil
 	}
+	var links []string
 	for _, name := range []string{"config", "hooks", "commondir", "config.worktree"} {
 		if fi, err := os.Lstat(filepath.Join(dir, name)); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			p.add(dir, true) // a link inside could be replaced: keep it all
-			return p.related(dir, workTree)
+			links = append(links, filepath.Join(dir, name))
 		}
+	}
+	if len(links) > 0 {
+		p.add(dir, true) // a link inside could be replaced: keep it all
+		// What a link leads to is what git reads or runs (`.git/hooks ->
+		// ../.githooks` shares hooks): protected wherever it is, and kept
+		// from appearing where it is not.
+		for _, l := range links {
+			if err := p.reference(l); err != nil {
+				return err
+			}
+		}
+		return p.related(dir, workTree)
 	}
 	p.add(dir, false)
 	config := filepath.Join(dir, "config")

@@ -37,7 +37,9 @@ type repoScan struct {
 	// dirs are the directories seen, with what changes when an entry is
 	// added, removed or renamed in them.
 	dirs map[string]dirStamp
-	// known are the .git entries the user had when the session started.
+	// known are the repositories the user had when the session started
+	// (.git entries, and git directories of other names), and those
+	// adopted since.
 	known map[string]bool
 }
 
@@ -107,6 +109,20 @@ func (s *repoScan) newRepos(roots []string) []string {
 	return slices.Compact(fresh)
 }
 
+// isGitDirLayout reports whether a directory's entries make it a git
+// directory to git: a HEAD, a refs directory, and objects (or a commondir
+// naming where they are).
+func isGitDirLayout(entries []os.DirEntry) bool {
+	has := map[string]bool{}
+	for _, e := range entries {
+		switch e.Name() {
+		case "HEAD", "refs", "objects", "commondir":
+			has[e.Name()] = true
+		}
+	}
+	return has["HEAD"] && has["refs"] && (has["objects"] || has["commondir"])
+}
+
 // adopt makes a repository a command made one of the protected ones.
 func (s *repoScan) adopt(dotGit string) {
 	s.mu.Lock()
@@ -125,8 +141,9 @@ func (s *repoScan) walk(dir string) []string {
 }
 
 // read lists dir, records its stamp, walks the directories in it that are
-// new to the record, and returns the .git entries found. A .git directory
-// is not entered (nor one set aside): what is inside is git's.
+// new to the record, and returns the repositories found: .git entries, and
+// directories laid out as git directories. Neither is entered: what is
+// inside is git's.
 func (s *repoScan) read(dir string, st dirStamp) []string {
 	s.dirs[dir] = st
 	entries, err := os.ReadDir(dir)
@@ -142,6 +159,13 @@ func (s *repoScan) read(dir string, st dirStamp) []string {
 		return nil
 	}
 	var found []string
+	if isGitDirLayout(entries) {
+		// git takes a directory with a HEAD, refs and objects for a
+		// repository (a bare one), whatever its name: git run in it or
+		// below it uses its config and hooks.
+		found = append(found, dir)
+		return found
+	}
 	for _, e := range entries {
 		name := e.Name()
 		path := filepath.Join(dir, name)
@@ -149,7 +173,7 @@ func (s *repoScan) read(dir string, st dirStamp) []string {
 			found = append(found, path)
 			continue
 		}
-		if strings.HasPrefix(name, ".git"+quarantineSuffix) || e.Type() != os.ModeDir {
+		if e.Type() != os.ModeDir {
 			continue
 		}
 		if sub, ok := stampDir(path); ok {
@@ -189,22 +213,51 @@ func (p *protector) nested(dotGit string) error {
 	return nil
 }
 
-// quarantine renames a .git a command made, so that git finds no
-// repository there and nothing is lost.
-func quarantine(dotGit string, roots []string) Denial {
+// quarantine sets aside a repository a command made, so that git finds no
+// repository there and nothing is lost: a .git is renamed, and a git
+// directory (the .git renamed, or one of another name) has its HEAD renamed
+// too, so that it is no repository under its new name either.
+func quarantine(repo string, roots []string) Denial {
 	const why = "protected: a repository the command made; git would run its config and hooks outside the sandbox as soon as it looked into it (a submodule, `git status`)"
-	to := dotGit + quarantineSuffix
+	var done []string
+	var failed error
+	gitDir := repo
+	if filepath.Base(repo) == ".git" {
+		to, err := renameAside(repo, roots)
+		if err != nil {
+			failed = err
+		} else {
+			done = append(done, filepath.Base(repo)+" to "+filepath.Base(to))
+			gitDir = to
+		}
+	}
+	if failed == nil {
+		if fi, err := os.Lstat(filepath.Join(gitDir, "HEAD")); err == nil && !fi.IsDir() {
+			to, err := renameAside(filepath.Join(gitDir, "HEAD"), roots)
+			if err != nil {
+				failed = err
+			} else {
+				done = append(done, "its HEAD to "+filepath.Base(to))
+			}
+		}
+	}
+	reason := fmt.Sprintf("%s; warden renamed %s (check its config and hooks before renaming them back)", why, strings.Join(done, " and "))
+	if failed != nil {
+		reason = fmt.Sprintf("%s; setting it aside failed: %v", why, failed)
+	}
+	return Denial{Op: "create", Target: repo, Reason: reason}
+}
+
+// renameAside renames path to the first free name with quarantineSuffix.
+func renameAside(path string, roots []string) (string, error) {
+	to := path + quarantineSuffix
 	for n := 2; ; n++ {
 		if _, err := os.Lstat(to); err != nil {
 			break
 		}
-		to = fmt.Sprintf("%s%s-%d", dotGit, quarantineSuffix, n)
+		to = fmt.Sprintf("%s%s-%d", path, quarantineSuffix, n)
 	}
-	reason := fmt.Sprintf("%s; warden renamed it to %s (check its config and hooks before renaming it back)", why, filepath.Base(to))
-	if err := renameBeneath(roots, dotGit, filepath.Base(to)); err != nil {
-		reason = fmt.Sprintf("%s; renaming it aside failed: %v", why, err)
-	}
-	return Denial{Op: "create", Target: dotGit, Reason: reason}
+	return to, renameBeneath(roots, path, filepath.Base(to))
 }
 
 // harmlessRepo reports whether a .git a command made can be left where it
@@ -223,8 +276,23 @@ func harmlessRepo(dotGit string) bool {
 			return false
 		}
 	}
-	if hooks, err := os.ReadDir(filepath.Join(dotGit, "hooks")); err == nil {
-		for _, h := range hooks {
+	// Git directories inside (submodules', worktrees') would be used with
+	// their own config and hooks; `git init` and `git clone` make none.
+	for _, name := range []string{"modules", "worktrees"} {
+		if entries, err := os.ReadDir(filepath.Join(dotGit, name)); err == nil && len(entries) > 0 {
+			return false
+		}
+	}
+	hooks := filepath.Join(dotGit, "hooks")
+	if fi, err := os.Lstat(hooks); err == nil {
+		if !fi.IsDir() { // a link would lead wherever the command chose
+			return false
+		}
+		entries, err := os.ReadDir(hooks)
+		if err != nil {
+			return false
+		}
+		for _, h := range entries {
 			if !h.Type().IsRegular() || !strings.HasSuffix(h.Name(), ".sample") {
 				return false
 			}

@@ -431,12 +431,12 @@ func (r *Runner) Run(ctx context.Context, c Command) (Result, error) {
 	if spec != nil {
 		res.Denials = checkAfter(prot, r.pol.roots)
 		if r.pol.Mode == WorkspaceWrite {
-			for _, dotGit := range r.repos.newRepos(r.pol.roots) {
-				if harmlessRepo(dotGit) {
-					r.repos.adopt(dotGit)
+			for _, repo := range r.repos.newRepos(r.pol.roots) {
+				if harmlessRepo(repo) {
+					r.repos.adopt(repo)
 					continue
 				}
-				res.Denials = append(res.Denials, quarantine(dotGit, r.pol.roots))
+				res.Denials = append(res.Denials, quarantine(repo, r.pol.roots))
 			}
 		}
 		res.Denials = append(res.Denials, findDenials(res.Output.Text(), denialContext{
