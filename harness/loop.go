@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -135,6 +136,10 @@ func (s *Session) loop(ctx context.Context, turn int) TurnResult {
 		stop := s.runCalls(ctx, turn, calls, &repeats)
 		if ctx.Err() != nil {
 			res.Status = event.TurnInterrupted
+			return res
+		}
+		if errors.Is(stop, ErrStoppedByUser) {
+			res.Status, res.Err = event.TurnInterrupted, stop
 			return res
 		}
 		if stop != nil {

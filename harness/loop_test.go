@@ -3,12 +3,14 @@ package harness_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"warden/fakemodel"
+	"warden/harness"
 	"warden/harness/event"
 	"warden/harness/model"
 	"warden/harness/tool"
@@ -575,4 +577,46 @@ func (deniedTool) Run(context.Context, tool.Call, tool.Env) (tool.Result, error)
 	code := 1
 	return tool.Result{Output: "Exit code: 1", ExitCode: &code,
 		Denials: []event.SandboxDenial{{Op: "write", Target: "/etc/x", Reason: "outside the writable roots"}}}, nil
+}
+
+// stopTool is denied by the user with "stop".
+type stopTool struct{}
+
+func (stopTool) Spec() model.ToolSpec {
+	return model.ToolSpec{Name: "stopper", Description: "Denied with stop.", Parameters: []byte(`{"type":"object"}`)}
+}
+func (stopTool) ParallelSafe() bool { return false }
+func (stopTool) Run(context.Context, tool.Call, tool.Env) (tool.Result, error) {
+	return tool.Result{Status: "denied", Output: "The user denied this and stopped the turn.", StopTurn: true}, nil
+}
+
+// "Deny and stop": the turn ends at once, the calls after the denied one
+// are answered without running, and the model is not asked again.
+func TestADenialWithStopEndsTheTurn(t *testing.T) {
+	forEachWire(t, func(t *testing.T, w wire) {
+		fm, url := fake(t,
+			reply(call("c1", "stopper", `{}`), call("c2", "echo", `{"text":"after"}`)),
+			reply(text("never sent")),
+			reply(text("next turn")),
+		)
+		sess, rec := newSession(t, w, url, sessionConfig{tools: []tool.Tool{stopTool{}, echoTool{}}})
+		res := sess.RunTurn(waitCtx(t), "do it")
+		if res.Status != event.TurnInterrupted || !errors.Is(res.Err, harness.ErrStoppedByUser) {
+			t.Fatalf("result %+v", res)
+		}
+		if n := len(of[event.ToolOutputDelta](rec)); n != 0 {
+			t.Errorf("the call after the stop ran")
+		}
+		if len(fm.Requests()) != 1 {
+			t.Errorf("%d model requests, want 1", len(fm.Requests()))
+		}
+		next := sess.RunTurn(waitCtx(t), "ok, something else")
+		if next.Status != event.TurnCompleted {
+			t.Fatalf("next turn %+v", next)
+		}
+		outs := toolOutputs(t, fm.Requests()[1])
+		if !strings.Contains(outs["c2"], "not run: the user denied a call and stopped the turn") {
+			t.Errorf("outputs %v", outs)
+		}
+	})
 }

@@ -82,7 +82,11 @@ func (s *Session) runCalls(ctx context.Context, turn int, calls []model.Item, re
 		}
 	}
 	outputs := make([]model.Item, len(calls))
+	stopped := make([]bool, len(calls))
 	for i := 0; i < len(calls); {
+		if stop == nil && slices.Contains(stopped[:i], true) {
+			stop, runnable = ErrStoppedByUser, i
+		}
 		if i >= runnable || ctx.Err() != nil {
 			reason := "not run: the turn was interrupted"
 			if stop != nil {
@@ -99,14 +103,14 @@ func (s *Session) runCalls(ctx context.Context, turn int, calls []model.Item, re
 			}
 		}
 		if j-i == 1 {
-			outputs[i] = s.runCall(ctx, calls[i])
+			outputs[i], stopped[i] = s.runCall(ctx, calls[i])
 		} else {
 			var wg sync.WaitGroup
 			for k := i; k < j; k++ {
 				wg.Add(1)
 				go func(k int) {
 					defer wg.Done()
-					outputs[k] = s.runCall(ctx, calls[k])
+					outputs[k], stopped[k] = s.runCall(ctx, calls[k])
 				}(k)
 			}
 			wg.Wait()
@@ -114,8 +118,14 @@ func (s *Session) runCalls(ctx context.Context, turn int, calls []model.Item, re
 		i = j
 	}
 	s.record(turn, outputs...)
+	if stop == nil && slices.Contains(stopped, true) {
+		stop = ErrStoppedByUser
+	}
 	return stop
 }
+
+// ErrStoppedByUser ends a turn whose call the user denied with "stop".
+var ErrStoppedByUser = errors.New("the user denied a call and stopped the turn")
 
 func (s *Session) parallelSafe(call model.Item) bool {
 	t, ok := s.opts.Tools.Lookup(call.Name)
@@ -134,11 +144,12 @@ func (s *Session) skipCall(call model.Item, reason string) model.Item {
 // itself (unknown tool, malformed arguments, a failing or panicking tool)
 // become outputs that tell the model what went wrong; only cancellation
 // stops the turn.
-func (s *Session) runCall(ctx context.Context, call model.Item) model.Item {
+// The second result says the user stopped the turn when denying the call.
+func (s *Session) runCall(ctx context.Context, call model.Item) (model.Item, bool) {
 	start := time.Now()
 	s.emit(startedEvent(call))
 
-	finish := func(res tool.Result) model.Item {
+	finish := func(res tool.Result) (model.Item, bool) {
 		status := res.Status
 		if status == "" {
 			status = "ok"
@@ -148,7 +159,7 @@ func (s *Session) runCall(ctx context.Context, call model.Item) model.Item {
 			Duration: time.Since(start), Output: res.Output, Status: status,
 			Denials: res.Denials, TimedOut: res.TimedOut,
 		})
-		return model.OutputFor(call, res.Output)
+		return model.OutputFor(call, res.Output), res.StopTurn
 	}
 
 	t, ok := s.opts.Tools.Lookup(call.Name)
@@ -179,7 +190,7 @@ func (s *Session) runCall(ctx context.Context, call model.Item) model.Item {
 	}
 	env.close()
 	if ctx.Err() != nil {
-		return s.aborted(call, start)
+		return s.aborted(call, start), false
 	}
 	return finish(res)
 }

@@ -128,18 +128,40 @@ type ApprovalRequested struct {
 	// PrefixRule is the command prefix the model suggests the user allow
 	// from now on; only a suggestion, for the approvals engine to check.
 	PrefixRule []string `json:"prefix_rule,omitempty"`
+	// ProposedPrefix is the prefix warden offers to always allow (empty:
+	// none is offered); the user may shorten it to MinPrefix tokens or
+	// lengthen it to the whole command.
+	ProposedPrefix []string `json:"proposed_prefix,omitempty"`
+	MinPrefix      int      `json:"min_prefix,omitempty"`
+	// RuleFiles are where a rule is saved, by Decision.Remember scope
+	// ("project", "user"), so front-ends can show it before saving.
+	RuleFiles map[string]string `json:"rule_files,omitempty"`
 	// Changes are what a patch would do, file by file (Kind "patch").
 	Changes []FileChange `json:"changes,omitempty"`
 	// Respond delivers the answer back to the harness.
 	Respond func(Decision) `json:"-"`
 }
 
+// Remember scopes of a Decision.
+const (
+	// RememberSession: allow this exact command (or these files) for the
+	// rest of the session.
+	RememberSession = "session"
+	// RememberProject and RememberUser: save a rule allowing Prefix, for
+	// this project (in the user's config directory) or everywhere.
+	RememberProject = "project"
+	RememberUser    = "user"
+)
+
 // Decision answers an ApprovalRequested.
 type Decision struct {
 	Approved bool `json:"approved"`
-	// Remember is "" (this once), "session", or a scope defined by the
-	// approvals engine.
+	// Remember is "" (this once), RememberSession, RememberProject or
+	// RememberUser.
 	Remember string `json:"remember,omitempty"`
+	// Prefix is the command prefix to save, with RememberProject or
+	// RememberUser (the proposed one, or as the user changed it).
+	Prefix []string `json:"prefix,omitempty"`
 	// Message is told to the model with a denial.
 	Message string `json:"message,omitempty"`
 	// Stop ends the turn after a denial.

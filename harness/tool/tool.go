@@ -52,6 +52,8 @@ type Result struct {
 	Denials []event.SandboxDenial
 	// TimedOut: the process ran out of time and was killed.
 	TimedOut bool
+	// StopTurn: the user denied the call and asked to stop the turn.
+	StopTurn bool
 }
 
 // Env is how a running tool reaches the rest of warden.
