@@ -59,6 +59,29 @@ type Overrides struct {
 	ReasoningSummary string
 	SandboxMode      string
 	ApprovalPolicy   string
+	// Preset sets both (PresetReadOnly, PresetAuto, PresetFullAccess);
+	// SandboxMode and ApprovalPolicy, when given too, win.
+	Preset string
+}
+
+// Presets: named pairs of sandbox mode and approval policy.
+const (
+	PresetReadOnly   = "read-only"   // read-only + on-request
+	PresetAuto       = "auto"        // workspace-write + on-request
+	PresetFullAccess = "full-access" // full-access + never
+)
+
+// presetSettings are the sandbox mode and approval policy of a preset.
+func presetSettings(name, value string) (mode, policy string, err error) {
+	switch value {
+	case PresetReadOnly:
+		return SandboxReadOnly, ApprovalOnRequest, nil
+	case PresetAuto:
+		return SandboxWorkspaceWrite, ApprovalOnRequest, nil
+	case PresetFullAccess:
+		return SandboxFullAccess, ApprovalNever, nil
+	}
+	return "", "", fmt.Errorf("%s must be %s, %s or %s, got %q", name, PresetReadOnly, PresetAuto, PresetFullAccess, value)
 }
 
 // Provider is an OpenAI-compatible API endpoint.
@@ -89,7 +112,11 @@ type Settings struct {
 
 	SandboxMode    string
 	ApprovalPolicy string
-	Sandbox        SandboxSettings
+	// SandboxModeChosen: the config file or a flag chose the sandbox mode
+	// (directly or by a preset); if not, a trusted project starts in
+	// workspace-write.
+	SandboxModeChosen bool
+	Sandbox           SandboxSettings
 
 	// ToolOutputTokens is how much of a command's output the model is
 	// sent, in tokens: its head and tail, the middle cut.
@@ -210,8 +237,18 @@ func Load(ov Overrides, getenv func(string) string) (Settings, error) {
 		}
 	}
 
+	if ov.Preset != "" {
+		mode, policy, err := presetSettings("--preset", ov.Preset)
+		if err != nil {
+			return Settings{}, err
+		}
+		s.SandboxMode, s.ApprovalPolicy, s.SandboxModeChosen = mode, policy, true
+	}
 	if err := applyOverrides(ov, &s, providers, &providerName); err != nil {
 		return Settings{}, err
+	}
+	if ov.SandboxMode != "" {
+		s.SandboxModeChosen = true
 	}
 
 	s.Provider = providers[providerName]

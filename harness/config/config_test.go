@@ -113,6 +113,7 @@ context_window = 32768
 		MaxSteps:           50,
 		SandboxMode:        SandboxWorkspaceWrite,
 		ApprovalPolicy:     ApprovalNever,
+		SandboxModeChosen:  true,
 		ProjectDocMaxBytes: 1000,
 		ToolOutputTokens:   2500,
 		Sandbox: SandboxSettings{
@@ -517,5 +518,32 @@ func TestGoSyntaxNamesSettings(t *testing.T) {
 	}
 	if out := fmt.Sprintf("%+v", Settings{}); !strings.Contains(out, "APIKey: ") {
 		t.Errorf("an empty key should print as empty, so a missing key is visible: %s", out)
+	}
+}
+
+func TestPresets(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		file      string
+		ov        Overrides
+		mode, pol string
+		chosen    bool
+	}{
+		{"", Overrides{}, SandboxReadOnly, ApprovalOnRequest, false},
+		{`preset = "auto"`, Overrides{}, SandboxWorkspaceWrite, ApprovalOnRequest, true},
+		{`preset = "full-access"`, Overrides{}, SandboxFullAccess, ApprovalNever, true},
+		{"preset = \"auto\"\napproval_policy = \"untrusted\"", Overrides{}, SandboxWorkspaceWrite, ApprovalUntrusted, true},
+		{`preset = "auto"`, Overrides{Preset: "read-only"}, SandboxReadOnly, ApprovalOnRequest, true},
+		{"", Overrides{Preset: "full-access", ApprovalPolicy: "on-request"}, SandboxFullAccess, ApprovalOnRequest, true},
+		{"", Overrides{SandboxMode: "workspace-write"}, SandboxWorkspaceWrite, ApprovalOnRequest, true},
+		{`approval_policy = "never"`, Overrides{}, SandboxReadOnly, ApprovalNever, false},
+	} {
+		s, _, err := load(t, c.file, map[string]string{"OPENAI_API_KEY": "k"}, c.ov)
+		if err != nil || s.SandboxMode != c.mode || s.ApprovalPolicy != c.pol || s.SandboxModeChosen != c.chosen {
+			t.Errorf("%q %+v: %s %s %v, %v", c.file, c.ov, s.SandboxMode, s.ApprovalPolicy, s.SandboxModeChosen, err)
+		}
+	}
+	if _, _, err := load(t, `preset = "yolo"`, nil, Overrides{}); err == nil || !strings.Contains(err.Error(), `line 1: preset must be read-only, auto or full-access, got "yolo"`) {
+		t.Errorf("bad preset: %v", err)
 	}
 }

@@ -23,6 +23,7 @@ type fileConfig struct {
 	StreamIdleTimeout  any                     `toml:"stream_idle_timeout"` // any: to explain `= 300` ourselves
 	MaxSteps           *int                    `toml:"max_steps"`
 	SandboxMode        *string                 `toml:"sandbox_mode"`
+	Preset             *string                 `toml:"preset"`
 	ApprovalPolicy     *string                 `toml:"approval_policy"`
 	ProjectDocMaxBytes *int                    `toml:"project_doc_max_bytes"`
 	ToolOutputTokens   *int                    `toml:"tool_output_token_limit"`
@@ -145,6 +146,16 @@ func (f *file) apply(s *Settings, providers map[string]Provider, providerName *s
 		{"reasoning_summary", c.ReasoningSummary, checkSummary, &s.ReasoningSummary},
 		{"sandbox_mode", c.SandboxMode, checkSandbox, &s.SandboxMode},
 		{"approval_policy", c.ApprovalPolicy, checkApproval, &s.ApprovalPolicy},
+	}
+	if c.Preset != nil {
+		mode, policy, err := presetSettings("preset", *c.Preset)
+		if err != nil {
+			return f.errorAt(f.line("preset"), err)
+		}
+		s.SandboxMode, s.ApprovalPolicy, s.SandboxModeChosen = mode, policy, true
+	}
+	if c.SandboxMode != nil {
+		s.SandboxModeChosen = true
 	}
 	for _, e := range strs {
 		if e.v == nil {
