@@ -1,0 +1,127 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+)
+
+// TrustFile is where the trust of projects is recorded: in warden's
+// configuration, never in the repository, since a project that could
+// declare itself trusted would be trusted by anyone who checked it out.
+//
+//	[projects]
+//	"/home/me/src/app" = true
+func TrustFile(configDir string) string { return filepath.Join(configDir, "trust.toml") }
+
+// Trusted reports whether the user trusts the project at projectRoot, so
+// that its own allow rules apply.
+func Trusted(configDir, projectRoot string) (bool, error) {
+	file := TrustFile(configDir)
+	root, err := canonical(projectRoot)
+	if err != nil {
+		return false, fmt.Errorf("load trust %s: %w", file, err)
+	}
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("load trust %s: %w", file, err)
+	}
+	projects, err := parseTrust(file, string(data))
+	if err != nil {
+		return false, err
+	}
+	return projects[root], nil
+}
+
+// SetTrusted records whether the user trusts the project at projectRoot.
+// Like Save, it works under a lock and replaces the file atomically, so
+// several processes may record trust at once; unlike Save, it rewrites the
+// file whole, which warden alone is meant to write. A file that does not
+// load is left alone and is an error.
+func SetTrusted(configDir, projectRoot string, trusted bool) error {
+	file := TrustFile(configDir)
+	root, err := canonical(projectRoot)
+	if err != nil {
+		return fmt.Errorf("save trust %s: %w", file, err)
+	}
+	if !utf8.ValidString(root) {
+		// TOML keys are UTF-8: it could not be written down as it is.
+		return fmt.Errorf("save trust %s: project path %q is not valid UTF-8", file, root)
+	}
+	err = lockedUpdate(file, func(text string) (string, bool, error) {
+		projects, err := parseTrust(file, text)
+		if err != nil {
+			return "", false, err
+		}
+		if projects[root] == trusted {
+			return "", false, nil
+		}
+		if trusted {
+			projects[root] = true
+		} else {
+			delete(projects, root)
+		}
+		return renderTrust(projects), true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("save trust %s: %w", file, err)
+	}
+	return nil
+}
+
+// parseTrust reads trust.toml; never nil on success.
+func parseTrust(file, text string) (map[string]bool, error) {
+	var raw map[string]any
+	if _, err := toml.Decode(text, &raw); err != nil {
+		return nil, fmt.Errorf("load trust %s: %w", file, tomlError{err})
+	}
+	errorAt := func(line int, msg string) error {
+		if line > 0 {
+			return fmt.Errorf("load trust %s: line %d: %s", file, line, msg)
+		}
+		return fmt.Errorf("load trust %s: %s", file, msg)
+	}
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
+		if k != "projects" {
+			return nil, errorAt(lineOf(text, k), fmt.Sprintf("unknown key %q (trust.toml has only a [projects] table)", k))
+		}
+	}
+	projects := map[string]bool{}
+	if raw["projects"] == nil {
+		return projects, nil
+	}
+	table, ok := raw["projects"].(map[string]any)
+	if !ok {
+		return nil, errorAt(lineOf(text, "projects"), fmt.Sprintf("projects must be a table, got %s", typeName(raw["projects"])))
+	}
+	for _, p := range slices.Sorted(maps.Keys(table)) {
+		b, ok := table[p].(bool)
+		if !ok {
+			return nil, errorAt(lineOf(text, "projects", p), fmt.Sprintf("project %q must be true or false, got %s", p, typeName(table[p])))
+		}
+		projects[p] = b
+	}
+	return projects, nil
+}
+
+func renderTrust(projects map[string]bool) string {
+	var b strings.Builder
+	b.WriteString("# Projects whose own rules (.warden/rules.toml) may allow, not only ask or deny.\n")
+	b.WriteString("# Written by warden.\n")
+	b.WriteString("[projects]\n")
+	for _, p := range slices.Sorted(maps.Keys(projects)) {
+		fmt.Fprintf(&b, "%s = %v\n", quote(p), projects[p])
+	}
+	return b.String()
+}
