@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sync"
 
+	"warden/harness/approval"
 	"warden/harness/tool"
 	"warden/sandbox"
 	"warden/tools/patch"
@@ -21,8 +22,11 @@ type Config struct {
 	// Sandbox configures the session's runner.
 	Sandbox sandbox.Config
 	// Shell is the user's shell ($SHELL).
-	Shell          string
-	ApprovalPolicy string
+	Shell string
+	// Approvals decides what needs the user (nil: on-request, no rules).
+	Approvals *approval.Engine
+	// ProjectRoot is what patch rules' paths are relative to.
+	ProjectRoot string
 	// OutputTokens is the budget of command output sent to the model.
 	OutputTokens int
 }
@@ -45,22 +49,23 @@ func New(cfg Config) (*Set, error) {
 	}
 	s := &Set{runner: runner, cfg: cfg.Sandbox}
 	patchTool, err := patch.New(patch.Config{
-		Runner:         runner,
-		ChildPath:      cfg.Sandbox.HelperPath, // the same binary: warden's
-		ApprovalPolicy: cfg.ApprovalPolicy,
-		Protect:        cfg.Sandbox.Protect,
+		Runner:      runner,
+		ChildPath:   cfg.Sandbox.HelperPath, // the same binary: warden's
+		Approvals:   cfg.Approvals,
+		ProjectRoot: cfg.ProjectRoot,
+		Protect:     cfg.Sandbox.Protect,
 	})
 	if err != nil {
 		runner.Close()
 		return nil, err
 	}
 	shellTool, err := shell.New(shell.Config{
-		Runner:         runner,
-		Unsandboxed:    s.unsandboxedRunner,
-		Shell:          cfg.Shell,
-		ApprovalPolicy: cfg.ApprovalPolicy,
-		OutputTokens:   cfg.OutputTokens,
-		Patcher:        patchTool,
+		Runner:       runner,
+		Unsandboxed:  s.unsandboxedRunner,
+		Shell:        cfg.Shell,
+		Approvals:    cfg.Approvals,
+		OutputTokens: cfg.OutputTokens,
+		Patcher:      patchTool,
 	})
 	if err != nil {
 		runner.Close()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"warden/harness/approval"
 	"warden/harness/event"
 	"warden/harness/tool"
 	"warden/sandbox"
@@ -35,8 +36,8 @@ func newSet(t *testing.T, mode sandbox.Mode) (*Set, string) {
 			Environ:  []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GORACE=atexit_sleep_ms=0"},
 			CacheDir: t.TempDir(),
 		},
-		Shell:          "bash",
-		ApprovalPolicy: "on-request",
+		Shell:     "bash",
+		Approvals: &approval.Engine{Policy: approval.OnRequest},
 	})
 	if err != nil {
 		t.Fatal(err)

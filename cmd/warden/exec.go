@@ -28,9 +28,10 @@ func newExecCommand() *cobra.Command {
 		Short: "Run one task without the TUI (PROMPT '-' reads it from stdin)",
 		Long: `Run one task without the TUI: progress goes to stderr and the final answer to
 stdout, or with --json one event per line to stdout (see docs/events.md).
-Nobody can answer approval requests here, so exec runs with approval_policy
-"never": the model is told so, and what would need the user's yes (a command
-outside the sandbox, a patch outside the writable roots) is refused.`,
+Nobody can answer approval requests here, so unless -a or --preset says
+otherwise exec runs with approval_policy "never": the model is told so, and
+what would need the user's yes is refused. With a policy that asks, every
+question is refused at once and the model told why.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErr("exec needs exactly one PROMPT argument (use '-' to read it from stdin)")
@@ -75,6 +76,8 @@ func addModelFlags(cmd *cobra.Command, ov *config.Overrides) {
 	f.StringVar(&ov.ReasoningEffort, "reasoning-effort", "", "reasoning effort: none, minimal, low, medium, high, xhigh, max")
 	f.StringVar(&ov.ReasoningSummary, "reasoning-summary", "", "reasoning summary: auto, concise, detailed, none")
 	f.StringVarP(&ov.SandboxMode, "sandbox", "s", "", "where the model's commands and patches may write: read-only, workspace-write or full-access (no sandbox)")
+	f.StringVarP(&ov.ApprovalPolicy, "ask-for-approval", "a", "", "when the user is asked: untrusted, on-request or never")
+	f.StringVar(&ov.Preset, "preset", "", "read-only (read-only, on-request), auto (workspace-write, on-request) or full-access (no sandbox, never)")
 	f.StringVar(&ov.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/warden/config.toml)")
 }
 
@@ -145,9 +148,13 @@ func runExec(ctx context.Context, r execRun) error {
 	if err != nil {
 		return setupFailed(2, err)
 	}
-	// Nobody can answer an approval request here: the model is told the
-	// policy is "never", so it works within the sandbox instead of asking.
-	settings.ApprovalPolicy = config.ApprovalNever
+	// Nobody can answer an approval request here: unless the user chose a
+	// policy for this run, the model is told it is "never", so that it
+	// works within the sandbox instead of asking. With a policy that asks,
+	// every question is refused and the model told.
+	if r.overrides.ApprovalPolicy == "" && r.overrides.Preset == "" {
+		settings.ApprovalPolicy = config.ApprovalNever
+	}
 	if name, missing := settings.MissingKey(); missing {
 		return setupFailed(2, fmt.Errorf("%s is not set. Export your API key (export %s=...), or point warden at a local OpenAI-compatible server, e.g. --base-url http://localhost:11434/v1 --wire chat --model MODEL", name, name))
 	}

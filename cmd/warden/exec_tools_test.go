@@ -312,3 +312,25 @@ func TestExecInterruptKillsTheRunningCommand(t *testing.T) {
 		t.Errorf("%d model requests after the interrupt, want 1", n)
 	}
 }
+
+// In exec, with a policy that asks, a question is refused at once: the
+// model is told, and so is the user, and nothing runs.
+func TestExecRefusesWhatNeedsAsking(t *testing.T) {
+	c := newCLI(t, shellCall("c1", "rm -rf build"), textReply("I could not delete it."))
+	c.env["GORACE"] = "atexit_sleep_ms=0"
+	c.file("build/out.o", "x")
+	r := c.run("", "exec", "-s", "workspace-write", "-a", "on-request", "clean up")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, "build", "out.o")); err != nil {
+		t.Error("the command ran")
+	}
+	sent := toolOutputs(t, c.fm.Requests()[1].Body)
+	if !strings.Contains(sent["c1"], "The user denied this command. They said: warden exec runs without a user to ask") {
+		t.Errorf("sent %q", sent["c1"])
+	}
+	if !strings.Contains(r.stderr, "approval needed (command): rm -rf build (`rm -rf build`: destructive") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}

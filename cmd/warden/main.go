@@ -69,7 +69,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newExecCommand(), newSandboxCommand(), newApplyPatchCommand())
+	root.AddCommand(newExecCommand(), newSandboxCommand(), newApplyPatchCommand(), newRulesCommand(), newTrustCommand())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})

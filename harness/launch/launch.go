@@ -16,11 +16,13 @@ import (
 	"time"
 
 	"warden/harness"
+	"warden/harness/approval"
 	"warden/harness/config"
 	"warden/harness/event"
 	"warden/harness/instructions"
 	"warden/harness/model"
 	"warden/harness/modelclient"
+	"warden/harness/rules"
 	"warden/harness/tool"
 	"warden/harness/transcript"
 	"warden/sandbox"
@@ -79,15 +81,27 @@ func Start(p Params) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	perms, err := LoadPermissions(p.Getenv, p.Cwd)
+	if err != nil {
+		return nil, err
+	}
+	// An untrusted project starts in read-only, a trusted one in
+	// workspace-write, unless the user chose.
+	if !st.SandboxModeChosen && perms.Trusted {
+		st.SandboxMode = config.SandboxWorkspaceWrite
+	}
 	network := st.SandboxMode == config.SandboxFullAccess || st.Sandbox.Network
 	registry := p.Tools
 	var set *tools.Set
 	if registry == nil {
 		if set, err = tools.New(tools.Config{
-			Sandbox:        SandboxConfig(st, p.Cwd, p.Getenv, p.SandboxHelper),
-			Shell:          p.Getenv("SHELL"),
-			ApprovalPolicy: st.ApprovalPolicy,
-			OutputTokens:   st.ToolOutputTokens,
+			Sandbox: SandboxConfig(st, p.Cwd, p.Getenv, p.SandboxHelper),
+			Shell:   p.Getenv("SHELL"),
+			Approvals: &approval.Engine{
+				Policy: st.ApprovalPolicy, FullAccess: st.SandboxMode == config.SandboxFullAccess, Rules: perms.Rules,
+			},
+			ProjectRoot:  perms.Root,
+			OutputTokens: st.ToolOutputTokens,
 		}); err != nil {
 			return nil, err
 		}
@@ -158,6 +172,11 @@ func Start(p Params) (*Session, error) {
 		tw.Close()
 		closeTools()
 		return nil, err
+	}
+	if p.Sink != nil {
+		for _, r := range perms.Rules.Ignored() {
+			p.Sink(event.Error{Kind: "rules", Message: fmt.Sprintf("%s: this allow rule of the project is ignored until you trust the project (warden trust %s)", r.Where(), perms.Root)})
+		}
 	}
 	return &Session{Session: sess, transcript: tw, tools: set}, nil
 }
@@ -276,4 +295,33 @@ func OwnPaths(getenv func(string) string) []string {
 		paths = append(paths, exe)
 	}
 	return paths
+}
+
+// Permissions are a project's trust and the rules in force there.
+type Permissions struct {
+	// Root is the project: the repository holding the working directory,
+	// or the directory itself.
+	Root    string
+	Trusted bool
+	Rules   *rules.Set
+}
+
+// LoadPermissions finds the project of dir, whether the user trusts it,
+// and its rules. A broken rules or trust file is an error naming the file
+// and line: never ignored, never reset.
+func LoadPermissions(getenv func(string) string, dir string) (Permissions, error) {
+	configDir, err := config.Dir(getenv)
+	if err != nil {
+		return Permissions{}, err
+	}
+	root := rules.ProjectRoot(dir)
+	trusted, err := rules.Trusted(configDir, root)
+	if err != nil {
+		return Permissions{}, err
+	}
+	set, err := rules.LoadSet(rules.Paths{ConfigDir: configDir, ProjectRoot: root}, trusted)
+	if err != nil {
+		return Permissions{}, err
+	}
+	return Permissions{Root: root, Trusted: trusted, Rules: set}, nil
 }

@@ -20,8 +20,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"warden/harness/approval"
 	"warden/harness/event"
 	"warden/harness/model"
+	"warden/harness/rules"
 	"warden/harness/tool"
 	"warden/sandbox"
 	"warden/tools/applypatch"
@@ -39,9 +41,14 @@ type Config struct {
 	// ChildPath is the warden binary, run inside the sandbox to write a
 	// patch (os.Executable if empty). It must call ChildMain when IsChild.
 	ChildPath string
-	// ApprovalPolicy is the session's: under "never" nobody is asked and
-	// a patch outside the writable roots is refused.
+	// Approvals decides which patches need the user (nil: an engine with
+	// ApprovalPolicy and no rules).
+	Approvals *approval.Engine
+	// ApprovalPolicy is used when Approvals is nil.
 	ApprovalPolicy string
+	// ProjectRoot is what patch rules' paths are relative to (the
+	// workspace if empty).
+	ProjectRoot string
 	// Protect are warden's own files and directories (its config, rules
 	// and state): no patch may touch them, approved or not.
 	Protect []string
@@ -49,7 +56,8 @@ type Config struct {
 
 // Tool is apply_patch.
 type Tool struct {
-	cfg Config
+	cfg       Config
+	approvals *approval.Engine
 }
 
 // New makes the tool.
@@ -64,7 +72,15 @@ func New(cfg Config) (*Tool, error) {
 		}
 		cfg.ChildPath = exe
 	}
-	return &Tool{cfg: cfg}, nil
+	a := cfg.Approvals
+	if a == nil {
+		policy := cfg.ApprovalPolicy
+		if policy == "" {
+			policy = approval.OnRequest
+		}
+		a = &approval.Engine{Policy: policy, FullAccess: cfg.Runner.Policy().Mode == sandbox.FullAccess}
+	}
+	return &Tool{cfg: cfg, approvals: a}, nil
 }
 
 // Spec offers the tool as a freeform one with the patch grammar (the model
@@ -111,29 +127,42 @@ func (t *Tool) ApplyPatch(ctx context.Context, call tool.Call, env tool.Env, tex
 	var denied []sandbox.Denial
 	pol := t.cfg.Runner.Policy()
 	why := t.needsApproval(pol, targets)
-	switch {
-	case pol.Mode == sandbox.FullAccess:
-		res, err = planned.Commit()
-	case why == "":
-		res, denied, err = t.applySandboxed(ctx, text, dir)
-	default:
-		// Written by warden itself, outside the sandbox: the protected
-		// paths inside the writable roots would not be protected. Git's
-		// metadata and .warden are refused whole, approved or not.
+	outside := why != "" // warden writes it itself, not the sandbox
+	if outside {
+		// Outside the sandbox the protected paths inside the writable
+		// roots would not be protected: git's metadata and .warden are
+		// refused whole, approved or not.
 		if meta := metadataPath(targets); meta != "" {
 			return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s is in git's metadata or warden's project rules (.git, .warden), which a patch written outside the sandbox never changes: git runs hooks and config from there. No file was changed.", meta)}, nil
 		}
 		if links := linkedTargets(dir, p.Paths()); links != "" {
 			why += "; " + links
 		}
-		if msg, ok := t.approve(ctx, env, dir, why, changes); !ok {
-			return tool.Result{Status: "denied", Output: msg}, nil
+	}
+	rel := t.relPaths(targets)
+	decision, ruleWhy := t.approvals.JudgePatch(rel, outside)
+	if ruleWhy != "" {
+		why = strings.TrimPrefix(why+", and "+ruleWhy, ", and ")
+	}
+	switch decision {
+	case rules.Deny:
+		return tool.Result{Status: "denied", Output: fmt.Sprintf("refused: %s. No file was changed.", why)}, nil
+	case rules.Ask:
+		d, msg := t.ask(ctx, env, dir, why, changes)
+		if !d.Approved {
+			return tool.Result{Status: "denied", Output: msg, StopTurn: d.Stop}, nil
 		}
+		t.approvals.RememberPatch(d, rel)
 		// Checked again: the answer may have taken a while.
 		if res, refused := t.refuse(dir, planned.Targets()); refused {
 			return res, nil
 		}
+	}
+	switch {
+	case pol.Mode == sandbox.FullAccess || outside:
 		res, err = planned.Commit()
+	default:
+		res, denied, err = t.applySandboxed(ctx, text, dir)
 	}
 	if err != nil {
 		out := failed(err.Error())
@@ -250,12 +279,9 @@ func (t *Tool) needsApproval(pol sandbox.Policy, targets []string) string {
 	return ""
 }
 
-// approve asks the user to allow a patch the sandbox would not let
-// through. It returns what to tell the model when the answer is no.
-func (t *Tool) approve(ctx context.Context, env tool.Env, dir, why string, changes []applypatch.FileChange) (string, bool) {
-	if t.cfg.ApprovalPolicy == "never" {
-		return fmt.Sprintf("refused: %s, and the approval policy is \"never\", so nobody can allow this patch. No file was changed.", why), false
-	}
+// ask puts a patch to the user. It returns the answer, and what to tell
+// the model when it is no.
+func (t *Tool) ask(ctx context.Context, env tool.Env, dir, why string, changes []applypatch.FileChange) (event.Decision, string) {
 	d, err := env.RequestApproval(ctx, event.ApprovalRequested{
 		Kind:    "patch",
 		Cwd:     dir,
@@ -263,16 +289,36 @@ func (t *Tool) approve(ctx context.Context, env tool.Env, dir, why string, chang
 		Changes: eventChanges(changes),
 	})
 	if err != nil {
-		return fmt.Sprintf("not applied: %v. No file was changed.", err), false
+		return event.Decision{}, fmt.Sprintf("not applied: %v. No file was changed.", err)
 	}
-	if !d.Approved {
-		msg := fmt.Sprintf("The user did not allow this patch (%s). No file was changed.", why)
-		if d.Message != "" {
-			msg += " They said: " + d.Message
+	if d.Approved {
+		return d, ""
+	}
+	msg := fmt.Sprintf("The user did not allow this patch (%s). No file was changed.", why)
+	if d.Message != "" {
+		msg += " They said: " + d.Message
+	}
+	if d.Stop {
+		msg += " They stopped the turn: wait for their next message."
+	}
+	return d, msg
+}
+
+// relPaths are the targets relative to the project root, as patch rules
+// name them; a target outside the project keeps its absolute path.
+func (t *Tool) relPaths(targets []string) []string {
+	root := t.cfg.ProjectRoot
+	if root == "" {
+		root = t.cfg.Runner.Policy().Workspace
+	}
+	out := make([]string, len(targets))
+	for i, path := range targets {
+		out[i] = filepath.ToSlash(path)
+		if rel, err := filepath.Rel(root, resolve(path)); err == nil && filepath.IsLocal(rel) {
+			out[i] = filepath.ToSlash(rel)
 		}
-		return msg, false
 	}
-	return "", true
+	return out
 }
 
 // metadataPath is the first target inside a .git or .warden directory (or

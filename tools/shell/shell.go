@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"warden/harness/approval"
 	"warden/harness/event"
 	"warden/harness/model"
 	"warden/harness/tool"
@@ -54,8 +55,10 @@ type Config struct {
 	// Shell is the user's shell, run as a login shell: bash, zsh, sh, dash
 	// or ksh, by name or path. Anything else, or empty, means bash.
 	Shell string
-	// ApprovalPolicy is the session's (config.Approval*): under "never"
-	// nobody is asked and escalations are refused.
+	// Approvals decides what runs without asking, what needs the user, and
+	// what is refused. Nil: an engine with ApprovalPolicy and no rules.
+	Approvals *approval.Engine
+	// ApprovalPolicy is used when Approvals is nil.
 	ApprovalPolicy string
 	// OutputTokens is the budget of output sent to the model
 	// (DefaultOutputTokens if 0).
@@ -67,8 +70,9 @@ type Config struct {
 
 // Tool is shell_command.
 type Tool struct {
-	cfg   Config
-	shell string
+	cfg       Config
+	shell     string
+	approvals *approval.Engine
 }
 
 // New makes the tool.
@@ -76,7 +80,15 @@ func New(cfg Config) (*Tool, error) {
 	if cfg.Runner == nil {
 		return nil, errors.New("shell tool: no sandbox runner")
 	}
-	return &Tool{cfg: cfg, shell: pickShell(cfg.Shell)}, nil
+	a := cfg.Approvals
+	if a == nil {
+		policy := cfg.ApprovalPolicy
+		if policy == "" {
+			policy = approval.OnRequest
+		}
+		a = &approval.Engine{Policy: policy, FullAccess: cfg.Runner.Policy().Mode == sandbox.FullAccess}
+	}
+	return &Tool{cfg: cfg, shell: pickShell(cfg.Shell), approvals: a}, nil
 }
 
 // pickShell is the shell to run commands with: the user's own when it
@@ -237,17 +249,29 @@ func (t *Tool) Run(ctx context.Context, call tool.Call, env tool.Env) (tool.Resu
 	if login {
 		shown[1] = "-lc"
 	}
-	runner := t.cfg.Runner
-	if escalate && runner.Policy().Mode != sandbox.FullAccess {
-		if runner, err = t.escalate(ctx, env, shown, dir, p); runner == nil {
-			return tool.Result{Status: "denied", Output: err.Error()}, nil
+	runner, refused := t.approve(ctx, env, shown, dir, p, escalate)
+	if runner == nil {
+		return refused, nil
+	}
+	cmd := func(r *sandbox.Runner) sandbox.Command {
+		args := shown
+		if login {
+			args = []string{t.shell, "-lc", keepPath(r.Getenv("PATH")) + p.Command}
 		}
+		return sandbox.Command{Args: args, Dir: dir, Timeout: timeout}
 	}
-	args := shown
-	if login {
-		args = []string{t.shell, "-lc", keepPath(runner.Getenv("PATH")) + p.Command}
+	res, err := t.run(ctx, runner, env, call.ID, cmd(runner))
+	if err != nil || len(res.Denials) == 0 || runner != t.cfg.Runner || t.approvals.Policy != approval.Untrusted {
+		return res, err
 	}
-	return t.run(ctx, runner, env, call.ID, sandbox.Command{Args: args, Dir: dir, Timeout: timeout})
+	// Under untrusted the user, not the model, is offered the way out of
+	// what the sandbox blocked.
+	if outside := t.retryOutside(ctx, env, shown, dir, p, res); outside != nil {
+		again, err := t.run(ctx, outside, env, call.ID, cmd(outside))
+		again.Output = "The sandbox blocked the first run (" + denialList(res.Denials) + "); the user let it run again without the sandbox.\n" + again.Output
+		return again, err
+	}
+	return res, nil
 }
 
 // keepPath is a prelude that puts the PATH warden was started with back in
@@ -295,42 +319,6 @@ func (t *Tool) subdir(base, w string) (string, error) {
 		return "", fmt.Errorf("error: workdir %s is not a directory", dir)
 	}
 	return filepath.Clean(dir), nil
-}
-
-// escalate asks the user to run the command outside the sandbox. It
-// returns the runner to use, or nil and what to tell the model.
-func (t *Tool) escalate(ctx context.Context, env tool.Env, args []string, dir string, p params) (*sandbox.Runner, error) {
-	if t.cfg.ApprovalPolicy == "never" {
-		return nil, errors.New("refused: this command asked to run outside the sandbox, but the approval policy is \"never\", so nobody can allow it. Run it inside the sandbox, or tell the user what needs to run outside it")
-	}
-	if t.cfg.Unsandboxed == nil {
-		return nil, errors.New("refused: running commands outside the sandbox is not available in this session")
-	}
-	d, err := env.RequestApproval(ctx, event.ApprovalRequested{
-		Kind:          "command",
-		Command:       args,
-		Script:        p.Command,
-		Cwd:           dir,
-		Justification: p.Justification,
-		Reason:        "asks to run outside the sandbox",
-		Escalation:    true,
-		PrefixRule:    p.PrefixRule,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("not run: %v", err)
-	}
-	if !d.Approved {
-		msg := "The user denied running this command outside the sandbox."
-		if d.Message != "" {
-			msg += " They said: " + d.Message
-		}
-		return nil, errors.New(msg)
-	}
-	r, err := t.cfg.Unsandboxed()
-	if err != nil {
-		return nil, fmt.Errorf("not run: %v", err)
-	}
-	return r, nil
 }
 
 // run runs the command, streaming its output to the front-ends.

@@ -1,0 +1,360 @@
+// Package approval decides, for each command and patch the model wants,
+// whether it runs without asking, needs the user's yes, or is refused, and
+// whether it runs inside the sandbox.
+//
+// It exists so that one place combines the approval policy, the sandbox
+// mode, the user's rules and what the command really is: every part of a
+// compound command is judged (a rule for `git status` never lets `git status
+// && rm -rf ~` through), what cannot be judged statically is never allowed
+// by a rule, and only the user — an answer now, or a rule saved from such an
+// answer — lets a command out of the sandbox.
+package approval
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"warden/harness/event"
+	"warden/harness/rules"
+	"warden/harness/shellcmd"
+)
+
+// Policies.
+const (
+	Untrusted = "untrusted"
+	OnRequest = "on-request"
+	Never     = "never"
+)
+
+// Engine judges a session's commands and patches.
+type Engine struct {
+	// Policy is the approval policy: Untrusted, OnRequest or Never.
+	Policy string
+	// FullAccess: there is no sandbox (sandbox_mode = "full-access").
+	FullAccess bool
+	// Rules are the rules in force; nil is none.
+	Rules *rules.Set
+
+	mu sync.Mutex
+	// exact are the scripts the user allowed for the session, by whether
+	// outside the sandbox.
+	exact map[exactKey]bool
+}
+
+type exactKey struct {
+	script  string
+	outside bool
+}
+
+// Verdict is what to do with a command.
+type Verdict struct {
+	// Decision is Allow (run it), Ask (only the user's yes runs it) or
+	// Deny (refused: Reason says why).
+	Decision rules.Decision
+	// Sandboxed: run it inside the sandbox. False only under full access,
+	// or when every part is allowed to run outside by a rule the user saved
+	// from an escalation prompt.
+	Sandboxed bool
+	// Reason says why it is asked or refused, for the user and the model.
+	Reason string
+	// Parts are the verdicts of the command's parts.
+	Parts []Part
+	// Prefix is the command prefix the user may choose to always allow
+	// (empty when no single part needs asking), and MinPrefix the fewest
+	// tokens it may be shortened to.
+	Prefix    []string
+	MinPrefix int
+}
+
+// Part is the verdict on one simple command of a script.
+type Part struct {
+	Command  []string       `json:"command"`
+	Decision rules.Decision `json:"decision"`
+	// Rule is the rule that decided it ("file:line" or "session"), "" if
+	// none did.
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+}
+
+// JudgeCommand judges a shell script; escalate says the model asked to run
+// it outside the sandbox.
+func (e *Engine) JudgeCommand(script string, escalate bool) Verdict {
+	a := shellcmd.Analyze(script)
+	v := Verdict{Decision: rules.Allow, Sandboxed: !e.FullAccess}
+	outside := len(a.Parts) > 0 // every part allowed outside by a saved rule
+	var askParts []shellcmd.Part
+	for _, p := range a.Parts {
+		pv, ruleOutside := e.judgePart(p)
+		if !ruleOutside {
+			outside = false
+		}
+		if pv.Decision == rules.Ask {
+			askParts = append(askParts, p)
+		}
+		v.Parts = append(v.Parts, pv)
+		v.Decision = rules.Stricter(v.Decision, pv.Decision)
+	}
+	var reasons []string
+	for _, pv := range v.Parts {
+		if pv.Decision != rules.Allow {
+			reasons = append(reasons, fmt.Sprintf("`%s`: %s", strings.Join(pv.Command, " "), pv.Reason))
+		}
+	}
+	if len(a.Opaque) > 0 && v.Decision == rules.Allow && e.Policy == Untrusted {
+		v.Decision = rules.Ask
+		reasons = append(reasons, "cannot be judged without running it: "+strings.Join(a.Opaque, "; "))
+	}
+	if len(a.Parts) == 0 && len(a.Opaque) == 0 {
+		// Nothing runs (comments, assignments): nothing to ask about.
+		outside = false
+	}
+	if escalate && !e.FullAccess {
+		switch {
+		case outside && len(a.Opaque) == 0 && v.Decision == rules.Allow:
+			v.Sandboxed = false // the user allowed these outside, by a saved rule
+		case v.Decision != rules.Deny:
+			v.Decision = rules.Ask
+			v.Sandboxed = false // if the user says yes
+			reasons = append([]string{"asks to run outside the sandbox"}, reasons...)
+		}
+	}
+	v.Reason = strings.Join(reasons, "; ")
+	if v.Decision == rules.Ask && e.allowedExactly(script, !v.Sandboxed) && !ruleAsked(v.Parts) {
+		// The user allowed this very command for the session; a rule
+		// that says ask still asks.
+		v.Decision, v.Reason = rules.Allow, "allowed for this session"
+	}
+	if v.Decision == rules.Ask && e.Policy == Never {
+		v.Decision = rules.Deny
+		v.Reason = "the approval policy is \"never\", so nobody can allow what needs asking: " + v.Reason
+	}
+	if v.Decision == rules.Ask {
+		switch {
+		case len(askParts) == 1:
+			v.Prefix, v.MinPrefix = shellcmd.Prefix(askParts[0].Argv)
+		case len(askParts) == 0 && len(a.Parts) == 1 && len(a.Opaque) == 0:
+			// Asked only because of the escalation.
+			v.Prefix, v.MinPrefix = shellcmd.Prefix(a.Parts[0].Argv)
+		}
+	}
+	return v
+}
+
+// judgePart decides one part: the strictest matching rule, then the safe
+// and dangerous lists and the policy. It also reports whether a rule lets
+// the part run outside the sandbox.
+func (e *Engine) judgePart(p shellcmd.Part) (Part, bool) {
+	pv := Part{Command: p.Argv, Decision: rules.Allow}
+	if e.Rules != nil {
+		if d, matched, ok := e.Rules.Judge(p.Argv); ok {
+			pv.Decision, pv.Rule = d, matched[0].Where()
+			switch {
+			case d == rules.Allow && (p.Opaque != "" || p.Privileged):
+				// An allow rule never covers what cannot be judged, or a
+				// command run as another user.
+			case d == rules.Allow:
+				pv.Reason = "allowed by rule " + pv.Rule
+				return pv, allOutside(matched)
+			default:
+				pv.Reason = string(d) + " by rule " + pv.Rule
+				if j := matched[0].Justification; j != "" {
+					pv.Reason += " (" + j + ")"
+				}
+				return pv, false
+			}
+		}
+	}
+	pv.Rule = ""
+	safe, _ := shellcmd.Safe(p.Argv)
+	dangerous, why := shellcmd.Dangerous(p.Argv)
+	switch {
+	case p.Opaque != "":
+		pv.Decision, pv.Reason = rules.Allow, "runs in the sandbox; cannot be judged without running it ("+p.Opaque+")"
+		if e.Policy == Untrusted || e.FullAccess {
+			pv.Decision, pv.Reason = rules.Ask, "cannot be judged without running it ("+p.Opaque+")"
+		}
+	case p.Privileged:
+		pv.Decision, pv.Reason = rules.Ask, "runs as another user (sudo)"
+	case dangerous:
+		pv.Decision, pv.Reason = rules.Ask, "destructive: "+why
+	case safe:
+		pv.Decision, pv.Reason = rules.Allow, "known safe and read-only"
+	case e.Policy == Untrusted:
+		pv.Decision, pv.Reason = rules.Ask, "not a known-safe read-only command (approval policy untrusted)"
+	default:
+		pv.Decision, pv.Reason = rules.Allow, "runs in the sandbox"
+		if e.FullAccess {
+			pv.Reason = "runs without a sandbox (full access)"
+		}
+	}
+	return pv, false
+}
+
+func allOutside(matched []rules.Rule) bool {
+	for _, r := range matched {
+		if r.Decision == rules.Allow && r.Outside {
+			return true
+		}
+	}
+	return false
+}
+
+// JudgePatch judges a patch's targets (paths relative to the project
+// root, slash-separated). needsUser says the sandbox would not let it
+// through (read-only, or outside the writable roots); it returns Allow,
+// Ask or Deny and why.
+func (e *Engine) JudgePatch(rel []string, needsUser bool) (rules.Decision, string) {
+	d := rules.Allow
+	var reasons []string
+	if needsUser {
+		d = rules.Ask
+	}
+	if e.Policy == Untrusted {
+		d = rules.Ask
+		reasons = append(reasons, "every patch is put to the user (approval policy untrusted)")
+	}
+	if e.Rules != nil {
+		allowedAll := len(rel) > 0
+		strictest := rules.Allow
+		for _, p := range rel {
+			pd, matched, ok := e.Rules.JudgePath(p)
+			if !ok {
+				allowedAll = false
+				continue
+			}
+			strictest = rules.Stricter(strictest, pd)
+			if pd != rules.Allow {
+				reasons = append(reasons, fmt.Sprintf("%s: %s by rule %s", p, pd, matched[0].Where()))
+			}
+		}
+		switch {
+		case strictest != rules.Allow:
+			d = rules.Stricter(d, strictest)
+		case allowedAll && d == rules.Ask:
+			d = rules.Allow
+			reasons = []string{"allowed by the patch rules"}
+		}
+	}
+	if d == rules.Ask && e.Policy == Never {
+		d = rules.Deny
+		reasons = append(reasons, "the approval policy is \"never\", so nobody can allow this patch")
+	}
+	return d, strings.Join(reasons, "; ")
+}
+
+func ruleAsked(parts []Part) bool {
+	for _, p := range parts {
+		if p.Rule != "" && p.Decision != rules.Allow {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) allowedExactly(script string, outside bool) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.exact[exactKey{script, outside}]
+}
+
+// Remember records what the user chose to remember with a yes: the exact
+// command for the session, or a rule allowing a prefix for this project or
+// everywhere (which lets it run outside the sandbox when the question was
+// an escalation). It returns where a rule was saved.
+func (e *Engine) Remember(d event.Decision, script string, outside bool) (string, error) {
+	if !d.Approved {
+		return "", nil
+	}
+	switch d.Remember {
+	case "":
+		return "", nil
+	case event.RememberSession:
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.exact == nil {
+			e.exact = map[exactKey]bool{}
+		}
+		e.exact[exactKey{script, outside}] = true
+		return "", nil
+	case event.RememberProject, event.RememberUser:
+		if e.Rules == nil {
+			return "", fmt.Errorf("no rules are loaded in this session")
+		}
+		if len(d.Prefix) == 0 {
+			return "", fmt.Errorf("no prefix was chosen")
+		}
+		if why := tooBroad(d.Prefix); why != "" {
+			return "", fmt.Errorf("refusing to save a rule for %q: %s", strings.Join(d.Prefix, " "), why)
+		}
+		kind := rules.Personal
+		if d.Remember == event.RememberUser {
+			kind = rules.User
+		}
+		r := rules.Rule{Decision: rules.Allow, Command: tokens(d.Prefix), Outside: outside,
+			Justification: "saved from an approval prompt"}
+		return e.Rules.Save(kind, r)
+	}
+	return "", fmt.Errorf("unknown remember scope %q", d.Remember)
+}
+
+// RememberPatch allows a patch's files for the rest of the session.
+func (e *Engine) RememberPatch(d event.Decision, rel []string) {
+	if !d.Approved || d.Remember != event.RememberSession || e.Rules == nil || len(rel) == 0 {
+		return
+	}
+	// Paths the globs cannot hold (outside the project) stay asked.
+	_ = e.Rules.AddSession(rules.Rule{Decision: rules.Allow, Tool: rules.ToolPatch, Paths: rel})
+}
+
+// RuleFiles are where Remember saves a rule, by scope.
+func (e *Engine) RuleFiles() map[string]string {
+	if e.Rules == nil {
+		return nil
+	}
+	return map[string]string{
+		event.RememberProject: e.Rules.FileFor(rules.Personal),
+		event.RememberUser:    e.Rules.FileFor(rules.User),
+	}
+}
+
+func tokens(prefix []string) []rules.Token {
+	out := make([]rules.Token, len(prefix))
+	for i, p := range prefix {
+		out[i] = rules.Token{p}
+	}
+	return out
+}
+
+// broadAlone are commands that, as a whole rule, would allow anything:
+// interpreters, wrappers that run another command, and tools whose
+// subcommands range from reading to publishing.
+var broadAlone = map[string]bool{
+	"python": true, "python3": true, "python2": true, "node": true, "deno": true, "bun": true, "ruby": true, "perl": true,
+	"php": true, "lua": true, "bash": true, "sh": true, "zsh": true, "dash": true, "fish": true, "ksh": true,
+	"env": true, "sudo": true, "doas": true, "xargs": true, "exec": true, "command": true, "nohup": true, "timeout": true,
+	"nice": true, "time": true, "stdbuf": true, "watch": true, "git": true, "go": true, "npm": true, "npx": true, "yarn": true,
+	"pnpm": true, "cargo": true, "docker": true, "podman": true, "kubectl": true, "pip": true, "pip3": true, "uv": true,
+	"gh": true,
+}
+
+// evalFlags make an interpreter run the text that follows them.
+var evalFlags = map[string]bool{"-c": true, "-lc": true, "-e": true, "--eval": true, "-p": true, "--print": true, "-E": true}
+
+// tooBroad says why a prefix may not be saved as a rule, "" if it may: never
+// a bare interpreter or wrapper, nor one with only its eval flag.
+func tooBroad(prefix []string) string {
+	if len(prefix) == 0 {
+		return "it is empty"
+	}
+	if len(prefix) == 1 && broadAlone[prefix[0]] {
+		return "alone it would allow any command it can run; keep its subcommand or script"
+	}
+	if last := prefix[len(prefix)-1]; evalFlags[last] && broadAlone[prefix[0]] {
+		return "it would allow any code given to " + last
+	}
+	if _, min := shellcmd.Prefix(prefix); len(prefix) < min {
+		return fmt.Sprintf("it must keep at least %d words", min)
+	}
+	return ""
+}

@@ -1,0 +1,340 @@
+package shellcmd
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// maxBraceWords bounds brace expansion of one word; beyond it the word is
+// opaque rather than blowing up the argv.
+const maxBraceWords = 64
+
+// argWord converts one argv word, brace-expanding it as bash would (so
+// `{rm,-rf,/}` is seen as rm -rf /). It returns the words and a reason when
+// some part is not literal; a non-literal word is kept as its source text.
+func (a *analyzer) argWord(w *syntax.Word, cmdName bool) ([]string, string) {
+	src := a.text(w)
+	// SplitBraces rewrites the word in place; work on a copy so that the
+	// tree stays walkable by syntax.Walk, which knows no BraceExp.
+	w = &syntax.Word{Parts: slices.Clone(w.Parts)}
+	if !syntax.SplitBraces(w) {
+		v, reason := a.wordValue(w, cmdName)
+		return []string{v}, reason
+	}
+	var out []string
+	for ew, err := range expand.BracesSeq(nil, w) {
+		if err != nil || len(out) >= maxBraceWords {
+			return []string{src}, fmt.Sprintf("brace expansion too large (%s)", src)
+		}
+		v, reason := a.wordValue(ew, cmdName && len(out) == 0)
+		if reason != "" {
+			return []string{src}, reason
+		}
+		out = append(out, v)
+	}
+	return out, ""
+}
+
+// wordValue returns a word's value after quote removal, or its source text
+// and the reason it is not a literal.
+func (a *analyzer) wordValue(w *syntax.Word, cmdName bool) (string, string) {
+	var b strings.Builder
+	reason := ""
+	for _, p := range w.Parts {
+		if r := a.partValue(&b, p, cmdName); r != "" && reason == "" {
+			reason = r
+		}
+	}
+	if reason != "" {
+		return a.text(w), reason
+	}
+	return b.String(), ""
+}
+
+func (a *analyzer) partValue(b *strings.Builder, p syntax.WordPart, cmdName bool) string {
+	switch p := p.(type) {
+	case *syntax.Lit:
+		b.WriteString(unescape(p.Value, false))
+	case *syntax.SglQuoted:
+		if p.Dollar {
+			b.WriteString(decodeANSIC(p.Value))
+		} else {
+			b.WriteString(p.Value)
+		}
+	case *syntax.DblQuoted:
+		if p.Dollar {
+			a.reported[int(p.Pos().Offset())] = true
+			return fmt.Sprintf("locale-translated string (%s)", a.text(p))
+		}
+		reason := ""
+		for _, q := range p.Parts {
+			if lit, ok := q.(*syntax.Lit); ok {
+				b.WriteString(unescape(lit.Value, true))
+				continue
+			}
+			if r := a.partValue(b, q, cmdName); r != "" && reason == "" {
+				reason = r
+			}
+		}
+		return reason
+	case *syntax.ExtGlob:
+		// A glob is matched against file names; it never changes which
+		// program runs, so it stays literal text.
+		b.WriteString(p.Op.String() + p.Pattern.Value + ")")
+	case *syntax.BraceExp:
+		// Only reached for words that were not expanded (not argv words);
+		// keep the braces as text.
+		b.WriteString(a.text(p))
+	default:
+		a.reported[int(p.Pos().Offset())] = true
+		return partReason(a, p, cmdName)
+	}
+	return ""
+}
+
+// partReason names a non-literal word part for a reason message.
+func partReason(a *analyzer, p syntax.WordPart, cmdName bool) string {
+	switch p := p.(type) {
+	case *syntax.CmdSubst:
+		if p.Backquotes {
+			return "command substitution `…`"
+		}
+		return "command substitution $(…)"
+	case *syntax.ProcSubst:
+		if p.Op == syntax.CmdOut {
+			return "process substitution >(…)"
+		}
+		return "process substitution <(…)"
+	case *syntax.ArithmExp:
+		return "arithmetic expansion $((…))"
+	case *syntax.ParamExp:
+		if cmdName {
+			return fmt.Sprintf("variable as the command name (%s)", a.text(p))
+		}
+		return fmt.Sprintf("parameter expansion (%s)", a.text(p))
+	}
+	return fmt.Sprintf("expansion (%s)", a.text(p))
+}
+
+// unescape performs quote removal of backslashes in unquoted text, or, with
+// dq, inside double quotes (where a backslash only escapes $ ` " \).
+func unescape(s string, dq bool) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 == len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		next := s[i+1]
+		if dq && !strings.ContainsRune("$`\"\\\n", rune(next)) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		if next != '\n' {
+			b.WriteByte(next)
+		}
+	}
+	return b.String()
+}
+
+// decodeANSIC decodes the body of $'…' the way bash does, so that
+// $'\x72m' is judged as rm rather than hidden from the rules.
+func decodeANSIC(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch c := s[i]; c {
+		case 'a':
+			b.WriteByte(7)
+		case 'b':
+			b.WriteByte(8)
+		case 'e', 'E':
+			b.WriteByte(0x1b)
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'v':
+			b.WriteByte('\v')
+		case '\\', '\'', '"', '?':
+			b.WriteByte(c)
+		case 'c':
+			if i+1 < len(s) {
+				i++
+				b.WriteByte(s[i] & 0x1f)
+			} else {
+				b.WriteString(`\c`)
+			}
+		case 'x', 'u', 'U':
+			maxDigits := 2
+			if c == 'u' {
+				maxDigits = 4
+			} else if c == 'U' {
+				maxDigits = 8
+			}
+			j := i + 1
+			for j < len(s) && j-i-1 < maxDigits && isHex(s[j]) {
+				j++
+			}
+			if j == i+1 {
+				b.WriteByte('\\')
+				b.WriteByte(c)
+				continue
+			}
+			n, _ := strconv.ParseUint(s[i+1:j], 16, 32)
+			if c == 'x' {
+				b.WriteByte(byte(n))
+			} else {
+				b.WriteRune(rune(n))
+			}
+			i = j - 1
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			j := i
+			for j < len(s) && j-i < 3 && s[j] >= '0' && s[j] <= '7' {
+				j++
+			}
+			n, _ := strconv.ParseUint(s[i:j], 8, 16)
+			b.WriteByte(byte(n))
+			i = j - 1
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// hasInvisible reports zero-width, bidirectional-override and other format
+// characters, which make text read differently from what runs.
+func hasInvisible(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Cf, r) || r == '\u115f' || r == '\u1160' || r == '\u3164' ||
+			r == '\uffa0' || (r >= '\ufe00' && r <= '\ufe0f') || r == '\u034f' {
+			return true
+		}
+	}
+	return false
+}
+
+// nonASCII reports a non-ASCII (or invalid UTF-8) byte; command names
+// containing one may be look-alikes of real commands (ｒｍ, Cyrillic о).
+func nonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// riskyExact are variables whose value changes which program runs or what
+// code a program loads, so assigning them makes a command unjudgeable.
+var riskyExact = map[string]bool{
+	"PATH": true, "ENV": true, "SHELLOPTS": true, "BASHOPTS": true, "PS4": true,
+	"IFS": true, "PROMPT_COMMAND": true, "HOME": true, "XDG_CONFIG_HOME": true,
+	"ZDOTDIR": true, "SHELL": true,
+	"PAGER": true, "EDITOR": true, "VISUAL": true, "MANPAGER": true, "BROWSER": true,
+	"LESSOPEN": true, "LESSCLOSE": true, "SSH_ASKPASS": true,
+	"PYTHONPATH": true, "PYTHONSTARTUP": true, "PYTHONHOME": true,
+	"PERL5OPT": true, "PERL5LIB": true, "PERLLIB": true, "RUBYOPT": true, "RUBYLIB": true,
+	"NODE_OPTIONS": true, "NODE_PATH": true,
+	"GOFLAGS": true, "GOROOT": true, "GOENV": true, "GOTOOLCHAIN": true,
+	"RUSTC": true, "RUSTC_WRAPPER": true, "RUSTC_WORKSPACE_WRAPPER": true, "RUSTDOC": true,
+	"CARGO_BUILD_RUSTC_WRAPPER": true,
+	"MAKEFLAGS":                 true, "MFLAGS": true, "GNUMAKEFLAGS": true,
+	"JAVA_TOOL_OPTIONS": true, "_JAVA_OPTIONS": true, "JDK_JAVA_OPTIONS": true,
+}
+
+// riskyPrefix are variable-name prefixes with the same effect: the dynamic
+// loader (LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT…), exported bash functions
+// (BASH_FUNC_x%%), BASH_ENV, git's program and config hooks (GIT_SSH,
+// GIT_EDITOR, GIT_CONFIG_*, GIT_DIR…), npm's config (npm_config_script_shell).
+var riskyPrefix = []string{"LD_", "DYLD_", "BASH_", "GIT_", "NPM_CONFIG_"}
+
+// riskyVar reports whether assigning name changes what runs.
+func riskyVar(name string) bool {
+	if riskyExact[name] {
+		return true
+	}
+	up := strings.ToUpper(name)
+	for _, p := range riskyPrefix {
+		if strings.HasPrefix(up, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// commandReasons are the checks on the command that finally runs: builtins
+// that run strings as code or change how later names resolve, and names
+// that may not be what they look like.
+func commandReasons(argv []string) []string {
+	name := argv[0]
+	var out []string
+	if nonASCII(name) {
+		out = append(out, fmt.Sprintf("look-alike or invisible characters in the command name (%q)", name))
+	}
+	for _, w := range argv {
+		if hasInvisible(w) {
+			out = append(out, "look-alike or invisible characters")
+			break
+		}
+	}
+	if strings.ContainsAny(name, "*?[") && name != "[" {
+		out = append(out, fmt.Sprintf("glob in the command name (%s)", name))
+	}
+	args := argv[1:]
+	switch name {
+	case "eval", "source", ".", "alias", "trap", "enable", "bind", "complete", "compgen", "fc", "let", "history":
+		out = append(out, name)
+	case "hash":
+		if len(args) > 0 && args[0] != "-r" && args[0] != "-t" && args[0] != "-l" {
+			out = append(out, "hash (changes what a name runs)")
+		}
+	case "declare", "typeset", "local", "export", "readonly":
+		for _, arg := range args {
+			if r := declOption(name, arg); r != "" {
+				out = append(out, r)
+			} else if n, _, ok := strings.Cut(arg, "="); ok && riskyVar(n) {
+				out = append(out, fmt.Sprintf("assignment that changes what runs (%s=…)", n))
+			}
+		}
+	case "read", "mapfile", "readarray", "getopts", "printf":
+		for i, arg := range args {
+			if riskyVar(arg) && name != "printf" {
+				out = append(out, fmt.Sprintf("assignment that changes what runs (%s %s)", name, arg))
+			}
+			if name == "printf" && arg == "-v" && i+1 < len(args) && riskyVar(args[i+1]) {
+				out = append(out, fmt.Sprintf("assignment that changes what runs (printf -v %s)", args[i+1]))
+			}
+			if (name == "mapfile" || name == "readarray") && strings.HasPrefix(arg, "-") && strings.Contains(arg, "C") {
+				out = append(out, name+" -C (callback)")
+			}
+		}
+	}
+	return out
+}
