@@ -132,13 +132,23 @@ func (e *Engine) JudgeCommand(script string, escalate bool) Verdict {
 	if v.Decision == rules.Ask {
 		switch {
 		case len(askParts) == 1:
-			v.Prefix, v.MinPrefix = shellcmd.Prefix(askParts[0].Argv)
+			v.Prefix, v.MinPrefix = proposal(askParts[0])
 		case len(askParts) == 0 && len(a.Parts) == 1 && len(a.Opaque) == 0:
 			// Asked only because of the escalation.
 			v.Prefix, v.MinPrefix = shellcmd.Prefix(a.Parts[0].Argv)
 		}
 	}
 	return v
+}
+
+// proposal is the prefix to offer for a part that needs asking: what the
+// analysis proposes, but the whole command for a destructive one — "always
+// allow rm" after a question about `rm -rf build` would allow `rm -rf .`.
+func proposal(p shellcmd.Part) ([]string, int) {
+	if bad, _ := shellcmd.Dangerous(p.Argv); bad {
+		return append([]string(nil), p.Argv...), len(p.Argv)
+	}
+	return shellcmd.Prefix(p.Argv)
 }
 
 // judgePart decides one part: the strictest matching rule, then the safe

@@ -2,6 +2,7 @@ package approval
 
 import (
 	"os"
+	"strconv"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -246,5 +247,26 @@ func TestVerdictExplains(t *testing.T) {
 	}
 	if len(v.Parts) != 3 || v.Parts[0].Rule == "" || !strings.HasSuffix(v.Parts[0].Rule, ":2") {
 		t.Errorf("parts %+v", v.Parts)
+	}
+}
+
+// The prefix offered: the analysis's for an ordinary command, the whole
+// command for a destructive one, none for an interpreter alone.
+func TestProposedPrefix(t *testing.T) {
+	t.Parallel()
+	e := &Engine{Policy: Untrusted}
+	for script, want := range map[string]string{
+		"go test ./...":           "go test/2",
+		"rm -rf build":            "rm -rf build/3",
+		"git push --force origin": "git push --force origin/4",
+		"npm run build":           "npm run build/3",
+		"ls && make test":         "make test/1",
+		"make && npm test":        "/0", // two parts need asking: no single prefix
+		"python3":                 "/0",
+	} {
+		v := e.JudgeCommand(script, false)
+		if got := strings.Join(v.Prefix, " ") + "/" + strconv.Itoa(v.MinPrefix); got != want {
+			t.Errorf("%q: %s, want %s", script, got, want)
+		}
 	}
 }
