@@ -301,9 +301,7 @@ func (e *Engine) Remember(d event.Decision, script string, outside bool) (string
 		if d.Remember == event.RememberUser {
 			kind = rules.User
 		}
-		r := rules.Rule{Decision: rules.Allow, Command: tokens(d.Prefix), Outside: outside,
-			Justification: "saved from an approval prompt"}
-		return e.Rules.Save(kind, r)
+		return e.Rules.Save(kind, RuleFor(d.Prefix, outside))
 	}
 	return "", fmt.Errorf("unknown remember scope %q", d.Remember)
 }
@@ -326,6 +324,14 @@ func (e *Engine) RuleFiles() map[string]string {
 		event.RememberProject: e.Rules.FileFor(rules.Personal),
 		event.RememberUser:    e.Rules.FileFor(rules.User),
 	}
+}
+
+// RuleFor is the rule that always allows prefix (outside the sandbox too,
+// when it answers an escalation): what Remember saves, for front-ends to
+// show before it is saved.
+func RuleFor(prefix []string, outside bool) rules.Rule {
+	return rules.Rule{Decision: rules.Allow, Command: tokens(prefix), Outside: outside,
+		Justification: "saved from an approval prompt"}
 }
 
 func tokens(prefix []string) []rules.Token {

@@ -133,6 +133,9 @@ type ApprovalRequested struct {
 	// lengthen it to the whole command.
 	ProposedPrefix []string `json:"proposed_prefix,omitempty"`
 	MinPrefix      int      `json:"min_prefix,omitempty"`
+	// ProposedRule is the rule "always allow" would save for
+	// ProposedPrefix, exactly as it would be written.
+	ProposedRule string `json:"proposed_rule,omitempty"`
 	// RuleFiles are where a rule is saved, by Decision.Remember scope
 	// ("project", "user"), so front-ends can show it before saving.
 	RuleFiles map[string]string `json:"rule_files,omitempty"`

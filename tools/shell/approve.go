@@ -34,6 +34,7 @@ func (t *Tool) approve(ctx context.Context, env tool.Env, argv []string, dir str
 		PrefixRule:     p.PrefixRule,
 		ProposedPrefix: v.Prefix,
 		MinPrefix:      v.MinPrefix,
+		ProposedRule:   proposedRule(v),
 		RuleFiles:      t.approvals.RuleFiles(),
 	})
 	if err != nil {
@@ -114,4 +115,11 @@ func denialList(ds []event.SandboxDenial) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, ", ")
+}
+
+func proposedRule(v approval.Verdict) string {
+	if len(v.Prefix) == 0 {
+		return ""
+	}
+	return approval.RuleFor(v.Prefix, !v.Sandboxed).String()
 }
