@@ -12,6 +12,7 @@ package approval
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -165,7 +166,10 @@ func (e *Engine) judgePart(p shellcmd.Part) (Part, bool) {
 				// command run as another user.
 			case d == rules.Allow:
 				pv.Reason = "allowed by rule " + pv.Rule
-				return pv, allOutside(matched)
+				// Out of the sandbox only as written: an assignment or
+				// a wrapper around it (OPENSSL_CONF=…, env, nice) could
+				// change what the allowed command loads or runs.
+				return pv, allOutside(matched) && len(p.Assigns) == 0 && len(p.Wrappers) == 0
 			default:
 				pv.Reason = string(d) + " by rule " + pv.Rule
 				if j := matched[0].Justification; j != "" {
@@ -201,9 +205,12 @@ func (e *Engine) judgePart(p shellcmd.Part) (Part, bool) {
 	return pv, false
 }
 
+// allOutside reports whether an allow rule lets the command out of the
+// sandbox. Only the user's own rules can: a project's rules are written by
+// whoever wrote the repository, trusted or not.
 func allOutside(matched []rules.Rule) bool {
 	for _, r := range matched {
-		if r.Decision == rules.Allow && r.Outside {
+		if r.Decision == rules.Allow && r.Outside && r.Source.Kind != rules.Project {
 			return true
 		}
 	}
@@ -297,6 +304,9 @@ func (e *Engine) Remember(d event.Decision, script string, outside bool) (string
 		if why := tooBroad(d.Prefix); why != "" {
 			return "", fmt.Errorf("refusing to save a rule for %q: %s", strings.Join(d.Prefix, " "), why)
 		}
+		if why := notOfScript(d.Prefix, script); why != "" {
+			return "", fmt.Errorf("refusing to save a rule for %q: %s", strings.Join(d.Prefix, " "), why)
+		}
 		kind := rules.Personal
 		if d.Remember == event.RememberUser {
 			kind = rules.User
@@ -306,13 +316,24 @@ func (e *Engine) Remember(d event.Decision, script string, outside bool) (string
 	return "", fmt.Errorf("unknown remember scope %q", d.Remember)
 }
 
-// RememberPatch allows a patch's files for the rest of the session.
+// RememberPatch allows a patch's files for the rest of the session, each by
+// its exact name: a name that reads as a glob (`*`, `**`) is not
+// remembered, or it would allow every file.
 func (e *Engine) RememberPatch(d event.Decision, rel []string) {
-	if !d.Approved || d.Remember != event.RememberSession || e.Rules == nil || len(rel) == 0 {
+	if !d.Approved || d.Remember != event.RememberSession || e.Rules == nil {
+		return
+	}
+	var exact []string
+	for _, p := range rel {
+		if !strings.ContainsAny(p, "*?[]{}\\") {
+			exact = append(exact, p)
+		}
+	}
+	if len(exact) == 0 {
 		return
 	}
 	// Paths the globs cannot hold (outside the project) stay asked.
-	_ = e.Rules.AddSession(rules.Rule{Decision: rules.Allow, Tool: rules.ToolPatch, Paths: rel})
+	_ = e.Rules.AddSession(rules.Rule{Decision: rules.Allow, Tool: rules.ToolPatch, Paths: exact})
 }
 
 // RuleFiles are where Remember saves a rule, by scope.
@@ -373,4 +394,29 @@ func tooBroad(prefix []string) string {
 		return fmt.Sprintf("it must keep at least %d words", min)
 	}
 	return ""
+}
+
+// notOfScript says why prefix may not be saved for the approved script, ""
+// if it may: it must begin one of the script's commands, be at least as
+// long as warden would have proposed for it, and the script must be one
+// that can be judged (a rule cannot pin what it could not see).
+func notOfScript(prefix []string, script string) string {
+	a := shellcmd.Analyze(script)
+	if len(a.Opaque) > 0 {
+		return "the command cannot be judged without running it (" + strings.Join(a.Opaque, "; ") + "), so no rule can stand for it"
+	}
+	for _, p := range a.Parts {
+		if len(p.Argv) < len(prefix) || !slices.Equal(p.Argv[:len(prefix)], prefix) {
+			continue
+		}
+		proposed, min := proposal(p)
+		if len(proposed) == 0 {
+			return "no prefix of `" + strings.Join(p.Argv, " ") + "` is narrow enough to allow always"
+		}
+		if len(prefix) < min {
+			return fmt.Sprintf("keep at least %d words of `%s`", min, strings.Join(p.Argv, " "))
+		}
+		return ""
+	}
+	return "it does not begin any command of the one approved"
 }

@@ -67,6 +67,14 @@ func LoadSet(p Paths, trusted bool) (*Set, error) {
 			errs = append(errs, err)
 			continue
 		}
+		if k == Project {
+			// Only the user lets a command out of the sandbox: a
+			// project's rule, written by whoever wrote the repository,
+			// allows at most inside it, trusted or not.
+			for i := range rules {
+				rules[i].Outside = false
+			}
+		}
 		if k == Project && !trusted {
 			rules = slices.DeleteFunc(rules, func(r Rule) bool {
 				if r.Decision == Allow {
