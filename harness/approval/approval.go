@@ -180,7 +180,7 @@ func (e *Engine) judgePart(p shellcmd.Part) (Part, bool) {
 		}
 	}
 	pv.Rule = ""
-	safe, _ := shellcmd.Safe(p.Argv)
+	safe, _ := shellcmd.SafePart(p)
 	dangerous, why := shellcmd.Dangerous(p.Argv)
 	switch {
 	case p.Opaque != "":
@@ -390,7 +390,11 @@ func tooBroad(prefix []string) string {
 	if last := prefix[len(prefix)-1]; evalFlags[last] && broadAlone[prefix[0]] {
 		return "it would allow any code given to " + last
 	}
-	if _, min := shellcmd.Prefix(prefix); len(prefix) < min {
+	proposed, min := shellcmd.Prefix(prefix)
+	if len(proposed) == 0 {
+		return "no rule of these words alone is narrow enough (an option, an interpreter or a wrapper)"
+	}
+	if len(prefix) < min {
 		return fmt.Sprintf("it must keep at least %d words", min)
 	}
 	return ""

@@ -30,7 +30,7 @@ import (
 // simple commands it would run.
 func Analyze(script string) Analysis {
 	var res Analysis
-	analyzeScript(script, frame{}, &res)
+	analyzeScript(script, frame{}, &res, newBudget())
 	return res
 }
 
@@ -64,6 +64,13 @@ type Part struct {
 	// Text is the source text of the whole simple command including
 	// wrappers, for messages.
 	Text string
+	// Globbed, when non-nil, has one entry per Argv word: true when the
+	// word contains an unquoted glob (*, ?, […], extglob). Bash replaces
+	// such a word with matching file names, which the model can create,
+	// so what runs may have other arguments than Argv, including options
+	// (a file named --pre=./x). Nil when no word is globbed. A word value
+	// that occurs both quoted and globbed in one command is marked.
+	Globbed []bool
 	// Opaque, when non-empty, says why this part cannot be judged.
 	Opaque string
 }
@@ -95,10 +102,16 @@ type analyzer struct {
 	// final safety-net walk does not report them twice.
 	reported map[int]bool
 	seen     map[string]bool
+	budget   *budget
+	// glob is set by wordValue when the word has an unquoted glob.
+	glob bool
+	// globWords are the values of the globbed words of the command being
+	// converted (call), for emit to mark.
+	globWords map[string]bool
 }
 
-func analyzeScript(script string, fr frame, res *Analysis) {
-	a := &analyzer{src: script, res: res, reported: map[int]bool{}, seen: map[string]bool{}}
+func analyzeScript(script string, fr frame, res *Analysis, b *budget) {
+	a := &analyzer{src: script, res: res, reported: map[int]bool{}, seen: map[string]bool{}, budget: b}
 	for _, o := range res.Opaque {
 		a.seen[o] = true
 	}
@@ -205,7 +218,21 @@ func (a *analyzer) command(s *syntax.Stmt, fr frame) {
 		if c.PosixFormat {
 			w = append(w, "-p")
 		}
-		a.stmt(c.Stmt, fr.with(w))
+		st := c.Stmt
+		if call, ok := stmtCall(st); ok && len(call.Assigns) == 0 && len(call.Args) > 0 && a.text(call.Args[0]) == "--" {
+			// bash's `time --` (and `time -p --`): the -- ends the
+			// keyword's options; the command follows.
+			w = append(w, "--")
+			cc := *call
+			cc.Args = cc.Args[1:]
+			cp := *st
+			cp.Cmd = &cc
+			st = &cp
+			if len(cc.Args) == 0 {
+				st.Cmd = nil
+			}
+		}
+		a.stmt(st, fr.with(w))
 	case *syntax.CoprocClause:
 		if c.Name != nil {
 			a.plainWord(c.Name)
@@ -224,6 +251,14 @@ func (a *analyzer) command(s *syntax.Stmt, fr frame) {
 	default:
 		a.opaque(fmt.Sprintf("unsupported construct (%T)", c))
 	}
+}
+
+func stmtCall(s *syntax.Stmt) (*syntax.CallExpr, bool) {
+	if s == nil {
+		return nil, false
+	}
+	c, ok := s.Cmd.(*syntax.CallExpr)
+	return c, ok
 }
 
 // mark reports node n with reason and remembers it was reported.
@@ -258,6 +293,10 @@ func (a *analyzer) redirects(rs []*syntax.Redirect) []string {
 		target, reason := a.wordValue(r.Word, false)
 		if reason != "" {
 			out = append(out, reason)
+			continue
+		}
+		if networkPath(target) {
+			out = append(out, fmt.Sprintf("network connection through a redirection (%s)", a.text(r)))
 			continue
 		}
 		switch r.Op {
@@ -400,6 +439,9 @@ func (a *analyzer) declClause(d *syntax.DeclClause) {
 			}
 			if r := declOption(d.Variant.Value, v); r != "" {
 				a.opaque(r)
+			} else if r := assignWord(d.Variant.Value, v); r != "" {
+				// A quoted "NAME=value" is still an assignment.
+				a.opaque(r)
 			}
 			continue
 		}
@@ -470,11 +512,20 @@ func (a *analyzer) call(c *syntax.CallExpr, s *syntax.Stmt, fr frame, reasons []
 	}
 	var argv []string
 	literal := true
+	a.globWords = nil
 	for i, w := range c.Args {
-		vals, reason := a.argWord(w, i == 0)
+		vals, glob, reason := a.argWord(w, i == 0)
 		if reason != "" {
 			reasons = append(reasons, reason)
 			literal = false
+		}
+		if glob {
+			if a.globWords == nil {
+				a.globWords = map[string]bool{}
+			}
+			for _, v := range vals {
+				a.globWords[v] = true
+			}
 		}
 		argv = append(argv, vals...)
 	}
@@ -500,6 +551,24 @@ func (a *analyzer) call(c *syntax.CallExpr, s *syntax.Stmt, fr frame, reasons []
 func (a *analyzer) emit(p Part, reasons []string) {
 	if len(p.Argv) > 0 {
 		reasons = append(reasons, commandReasons(p.Argv)...)
+		if name := p.Argv[0]; strings.HasPrefix(name, "-") {
+			// `nohup -- x` style leftovers: an option, not a command.
+			reasons = append(reasons, fmt.Sprintf("command name is an option (%s)", name))
+		} else if n, _, ok := strings.Cut(name, "="); ok && validName(strings.TrimSuffix(n, "+")) {
+			// After `time --` bash takes NAME=value as an assignment.
+			reasons = append(reasons, fmt.Sprintf("command name looks like an assignment (%s)", name))
+		}
+		if len(a.globWords) > 0 {
+			g := make([]bool, len(p.Argv))
+			any := false
+			for i, w := range p.Argv {
+				g[i] = a.globWords[w]
+				any = any || g[i]
+			}
+			if any {
+				p.Globbed = g
+			}
+		}
 	}
 	var uniq []string
 	for _, r := range reasons {

@@ -34,6 +34,20 @@ func TestSafe(t *testing.T) {
 		{"python --version", true}, {"python x.py", false}, {"node -v", true}, {"node -e x", false}, {"cargo --version", true}, {"cargo build", false},
 		{"./ls", false}, {"/bin/ls", false}, {"awk 1", false}, {"rm x", false}, {"env", true}, {"env X=1", false},
 		{"file -C -m x", false}, {"tree -o out", false}, {"tree -L 2", true}, {"jq .a f.json", true},
+		// Round 8: abbreviations, clusters, options after --, Go flag spellings.
+		{"git grep --open=x TODO", false}, {"git grep --op TODO", false}, {"git grep -nOx TODO", false},
+		{"git grep -e -- --open-files-in-pager=x", false}, {"git grep -n TODO", true}, {"git diff --text", true},
+		{"git log --outp=x", false}, {"git log --textc", false}, {"git log --oneline", true},
+		{"find -- . -fprint x", false}, {"find . -- -fls x", false}, {"find -- -x", false}, {"find . --exec ls ;", false},
+		{"sort --outp=x f", false}, {"sort --compress-prog=x f", false}, {"sort -ro x f", false}, {"sort -- -o", false},
+		{"date --se=x", false}, {"date -Iseconds", true}, {"date -us", false},
+		{"file --comp -m x", false}, {"file --mime f", true},
+		{"rg -e -- --pre=x", false}, {"rg --pre-g=x y", false},
+		{"fd --exec=rm", false}, {"fd --exe rm", false}, {"fd --extension go", true},
+		{"go list -toolexec=x ./...", false}, {"go list --toolexec x", false}, {"go list -export=true", false},
+		{"go env --w X=1", false}, {"go env -u=X", false}, {"go list -json ./...", true},
+		{"uniq -- -in out", false}, {"uniq -- -in", true}, {"uniq in -- out", false},
+		{"test -v x", false}, {"[ -f x ]", true},
 	}
 	for _, tc := range cases {
 		ok, why := Safe(strings.Fields(tc.argv))
@@ -92,7 +106,35 @@ func TestPrefix(t *testing.T) {
 		{[]string{"git", "-C", "sub", "status"}, "git -C sub status", 4},
 		{[]string{"git", "stash", "pop"}, "git stash pop", 3},
 		{[]string{"git"}, "", 0},
-		{[]string{"git", "--version"}, "git --version", 2},
+		// Round 8: a prefix never ends in an option (what follows is not
+		// pinned: `git --no-pager` would allow any subcommand).
+		{[]string{"git", "--version"}, "", 0},
+		{[]string{"git", "--no-pager"}, "", 0},
+		{[]string{"git", "-C", "."}, "", 0},
+		{[]string{"git", "-c", "a=b"}, "", 0},
+		{[]string{"git", "--no-pager", "log", "-1"}, "git --no-pager log", 3},
+		{[]string{"npm", "-s"}, "", 0},
+		{[]string{"python3", "-u"}, "", 0},
+		{[]string{"python3", "-Ic"}, "", 0},
+		{[]string{"perl", "-w"}, "", 0},
+		{[]string{"python3.12"}, "", 0},
+		{[]string{"python3.12", "x.py"}, "python3.12 x.py", 2},
+		{[]string{"nodejs"}, "", 0},
+		{[]string{"--", "rm", "-rf", "~"}, "", 0},
+		{[]string{"-x"}, "", 0},
+		{[]string{"strace", "-f", "ls"}, "", 0},
+		{[]string{"flock", "/tmp/l", "make"}, "", 0},
+		{[]string{"busybox", "sh"}, "", 0},
+		{[]string{"unshare", "-r", "bash"}, "", 0},
+		{[]string{"nice", "bash"}, "", 0},
+		{[]string{"gdb", "-ex", "run", "./a"}, "", 0},
+		{[]string{"cmd", "/c", "dir"}, "", 0},
+		{[]string{"java", "-jar", "x.jar"}, "java -jar x.jar", 3},
+		{[]string{"java"}, "", 0},
+		{[]string{"Rscript", "-e", "1"}, "Rscript -e 1", 3},
+		{[]string{"gawk"}, "", 0},
+		{[]string{"awk", "-v", "x=1"}, "awk -v x=1", 3},
+		{[]string{"kubectl", "--weird", "x"}, "", 0},
 		{[]string{"go", "test", "./..."}, "go test", 2},
 		{[]string{"go", "mod", "tidy"}, "go mod tidy", 3},
 		{[]string{"python", "-c", "print(1)"}, "python -c print(1)", 3},
@@ -120,9 +162,12 @@ func TestPrefix(t *testing.T) {
 		{[]string{"ls", "-la"}, "ls", 1},
 		{[]string{"./script.sh", "x"}, "./script.sh", 1},
 		{[]string{"env"}, "", 0},
-		{[]string{"xargs", "-0"}, "xargs -0", 2},
-		{[]string{"sed", "-n", "1p", "f"}, "sed -n 1p", 3},
-		{[]string{"awk", "{print $1}", "f"}, "awk {print $1}", 2},
+		// Round 8: a wrapper never gets a prefix (nice bash → nice bash -c …);
+		// GNU sed permutes arguments, so any sed prefix also allows an
+		// appended -e '1e CMD'; awk is an interpreter: whole argv only.
+		{[]string{"xargs", "-0"}, "", 0},
+		{[]string{"sed", "-n", "1p", "f"}, "", 0},
+		{[]string{"awk", "{print $1}", "f"}, "awk {print $1} f", 3},
 		{nil, "", 0},
 	}
 	for _, tc := range cases {

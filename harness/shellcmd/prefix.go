@@ -15,7 +15,10 @@ import (
 //
 // A nil prefix means no prefix is safe to offer: a bare interpreter or
 // wrapper (`bash`, `python` reading its input, `env`, `xargs`, `git` alone),
-// where any prefix would allow everything.
+// where any prefix would allow everything. Prefix never proposes a prefix
+// whose first word is an option, nor one whose last word is an option
+// (`git --no-pager`, `npm -s`, `python3 -u`): what follows an option is
+// not pinned, so such a prefix would allow any subcommand or code.
 //
 //   - tools with subcommands (git, go, cargo, npm, docker, kubectl…): up to
 //     the subcommand (two levels for `npm run build`, `go mod tidy`,
@@ -23,11 +26,25 @@ import (
 //   - interpreters (python, node, bash, perl…): up to the script or module
 //     (`python -m pytest`, `bash build.sh`); with inline code (-c, -e) or
 //     any other option, the whole argv;
-//   - sed/awk: up to the script, which is code;
+//   - other interpreters and code runners (awk, java, R, julia, expect,
+//     cmd…): the whole argv only;
+//   - programs that run another command given in their arguments (strace,
+//     gdb, flock, chroot, unshare, busybox, setsid… and the wrappers
+//     Analyze removes): nil;
+//   - sed: nil, since GNU sed permutes its arguments, so any prefix also
+//     allows an appended -e '1e CMD';
 //   - make: up to the first target, shortenable to `make` (the Makefile
 //     is trusted as soon as any target is);
 //   - anything else: the command name (`pytest`, `ls`).
 func Prefix(argv []string) ([]string, int) {
+	p, min := prefix(argv)
+	if len(p) == 0 || strings.HasPrefix(p[0], "-") || strings.HasPrefix(p[len(p)-1], "-") {
+		return nil, 0
+	}
+	return p, min
+}
+
+func prefix(argv []string) ([]string, int) {
 	if len(argv) == 0 {
 		return nil, 0
 	}
@@ -39,20 +56,12 @@ func Prefix(argv []string) ([]string, int) {
 		return clone(argv), len(argv)
 	}
 	switch {
+	case prefixWrappers[name] || runnerRE.MatchString(name) || name == "sed" || name == "gsed":
+		return nil, 0
+	case wholeOnlyRE.MatchString(name):
+		return whole()
 	case interpreter(name):
 		return interpreterPrefix(argv)
-	case prefixWrappers[name]:
-		return whole()
-	case name == "sed" || name == "awk" || name == "gawk" || name == "mawk" || name == "nawk":
-		for i := 1; i < len(argv); i++ {
-			if !strings.HasPrefix(argv[i], "-") {
-				return clone(argv[:i+1]), i + 1
-			}
-			if argv[i] == "-e" || argv[i] == "-f" || argv[i] == "--expression" {
-				return whole()
-			}
-		}
-		return whole()
 	}
 	if tool, ok := subTools[name]; ok {
 		return subcommandPrefix(argv, name, tool)
@@ -71,7 +80,15 @@ var prefixWrappers = map[string]bool{
 	"eval": true, "source": true, ".": true, "parallel": true, "strace": true, "ltrace": true, "gdb": true,
 }
 
-var interpreterRE = regexp.MustCompile(`^(python[0-9.]*|pypy[0-9.]*|node|nodejs|ruby|perl|php|lua[0-9.]*|luajit|bash|sh|zsh|dash|ksh|mksh|ash|fish|pwsh|powershell|osascript|Rscript|tclsh|irb|ipython)$`)
+// runnerRE are programs that run a command, script or code given in
+// their arguments, so no prefix of them pins what runs.
+var runnerRE = regexp.MustCompile(`^(strace|ltrace|gdb|lldb|valgrind|flock|busybox|toybox|chroot|unshare|nsenter|setsid|setpriv|taskset|ionice|chrt|numactl|prlimit|script|unbuffer|rlwrap|fakeroot|faketime|firejail|bwrap|proot|systemd-run|sg|newgrp|runuser|su|ssh|perf|catchsegv|torsocks|proxychains4?|cgexec|nsjail|schroot|dbus-run-session|xvfb-run|expect|tclsh[0-9.]*|wish[0-9.]*|cmd|cmd\.exe)$`)
+
+// wholeOnlyRE are interpreters whose arguments are all code or decide
+// what runs: only the whole argv may be always-allowed.
+var wholeOnlyRE = regexp.MustCompile(`^(awk|gawk|mawk|nawk|busybox-awk|java|jshell|groovy|scala|kotlin|kotlinc|clojure|clj|R|Rscript|julia|octave|matlab|osascript|pwsh|powershell|erl|escript|elixir|iex|ghci|runghc|runhaskell|ocaml|guile|racket|sbcl|clisp|lua[0-9.]*|luajit|php[0-9.]*|tcl)$`)
+
+var interpreterRE = regexp.MustCompile(`^(python[0-9.]*[dmu]?(-dbg)?|py|pypy[0-9.]*|node|nodejs|ruby|perl|php|lua[0-9.]*|luajit|bash|sh|zsh|dash|ksh|mksh|ash|fish|pwsh|powershell|osascript|Rscript|tclsh|irb|ipython)$`)
 
 func interpreter(name string) bool { return interpreterRE.MatchString(name) }
 
@@ -150,6 +167,21 @@ var subTools = map[string]subTool{
 	"gmake": {valueOpts: []string{"-C", "-f"}, minOne: true},
 }
 
+// unknownOptionPrefix is the whole argv when, after the unknown option at
+// index i, two words that are not options follow each other: whichever
+// option takes a value (one at most), the subcommand is among them, so
+// the whole argv pins it. Otherwise nil: the argv may end before the
+// subcommand (git -c a=b), and its whole would allow any.
+func unknownOptionPrefix(argv []string, i int) ([]string, int) {
+	isOpt := func(s string) bool { return strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") }
+	for j := i + 1; j+1 < len(argv); j++ {
+		if !isOpt(argv[j]) && !isOpt(argv[j+1]) {
+			return clone(argv), len(argv)
+		}
+	}
+	return nil, 0
+}
+
 var jobsRE = regexp.MustCompile(`^-j[0-9]*$|^--jobs(=[0-9]+)?$`)
 
 // subcommandPrefix returns argv up to the subcommand (and its own
@@ -181,17 +213,19 @@ func subcommandPrefix(argv []string, name string, tool subTool) ([]string, int) 
 		case len(a) > 2 && contains(tool.valueOpts, a[:2]):
 			// -Cdir
 		default:
-			return clone(argv), len(argv)
+			// An unknown option: where the subcommand is is unknown. The
+			// whole argv pins it only if two words that are not options
+			// follow the last option (one may be that option's value).
+			return unknownOptionPrefix(argv, i)
 		}
 	}
 	if i >= len(argv) {
 		if tool.minOne {
 			return clone(argv), 1
 		}
-		if len(argv) == 1 {
-			return nil, 0
-		}
-		return clone(argv), len(argv)
+		// No subcommand (git, git --no-pager, git -C .): any prefix
+		// would allow every subcommand.
+		return nil, 0
 	}
 	end := i + 1
 	if (tool.always2 || tool.nested[argv[i]]) && end < len(argv) && !strings.HasPrefix(argv[end], "-") {

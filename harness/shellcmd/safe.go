@@ -30,19 +30,80 @@ func Safe(argv []string) (bool, string) {
 	return true, ""
 }
 
+// SafePart is Safe for a part of an Analysis: it also refuses what Safe,
+// judging argv alone, cannot see.
+//
+//   - an opaque part;
+//   - assignments before the command (Part.Assigns) or given to an env or
+//     sudo wrapper (NAME=value): a variable may make the program load an
+//     option file or code (RIPGREP_CONFIG_PATH=./rgrc rg);
+//   - a part run as another user (sudo…);
+//   - arguments that are not in Argv: an unquoted glob (Part.Globbed),
+//     which expands to file names the model can create (a file named
+//     --pre=./evil.sh), or a command run by xargs or find -exec, which
+//     appends words from its input or file names. Only commands none of
+//     whose options write a file or run a program (harmlessArgs: cat, ls,
+//     grep…) stay safe then.
+func SafePart(p Part) (bool, string) {
+	if ok, why := Safe(p.Argv); !ok {
+		return false, why
+	}
+	name := p.Argv[0]
+	switch {
+	case p.Opaque != "":
+		return false, "cannot be judged: " + p.Opaque
+	case len(p.Assigns) > 0:
+		return false, fmt.Sprintf("%s: an assignment before the command (%s) may change what it loads", name, p.Assigns[0])
+	case p.Privileged:
+		return false, name + ": runs as another user"
+	}
+	for _, w := range p.Wrappers {
+		if len(w) == 0 {
+			continue
+		}
+		switch wrapperName(w[0]) {
+		case "xargs", "find":
+			if !harmlessArgs[name] {
+				return false, fmt.Sprintf("%s: %s adds arguments, which may be options", name, w[0])
+			}
+		}
+		for _, a := range w[1:] {
+			if n, _, ok := strings.Cut(a, "="); ok && validName(n) {
+				return false, fmt.Sprintf("%s: %s sets %s, which may change what it loads", name, w[0], n)
+			}
+		}
+	}
+	for i, g := range p.Globbed {
+		if g && i > 0 && !harmlessArgs[name] {
+			return false, fmt.Sprintf("%s: the glob %s may expand to an option", name, p.Argv[i])
+		}
+	}
+	return true, ""
+}
+
+// harmlessArgs are the safe commands none of whose options writes a file,
+// runs a program or evaluates code, so arguments unseen by Safe (from a
+// glob or xargs) cannot make them unsafe. test and [ are not among them:
+// test -v 'a[$(cmd)]' runs cmd.
+var harmlessArgs = set("ls", "pwd", "cat", "head", "tail", "wc", "echo", "true", "false",
+	"which", "whoami", "id", "uname", "basename", "dirname", "realpath", "readlink",
+	"stat", "du", "df", "nl", "cut", "tr", "cmp", "comm", "column", "diff",
+	"grep", "egrep", "fgrep", "printenv")
+
 // argCheck returns why the arguments make a command unsafe, or "".
 type argCheck func(args []string) string
 
 func anyArgs([]string) string { return "" }
 
-// noFlags refuses the listed options, also as --opt=value and, for
-// single-letter ones, inside a cluster of short flags (-xf).
+// noFlags refuses the listed options, also as --opt=value, abbreviated
+// (GNU getopt_long and git accept any unambiguous prefix: --outp for
+// --output) and, for single-letter ones, inside a cluster of short flags
+// (-xf). Every argument is checked, also after --: the -- may be the value
+// of an option (rg -e -- --pre=x), and a false refusal only costs a
+// question.
 func noFlags(bad ...string) argCheck {
 	return func(args []string) string {
 		for _, a := range args {
-			if a == "--" {
-				return ""
-			}
 			if f := badFlag(a, bad); f != "" {
 				return "option " + f + " is not read-only"
 			}
@@ -52,18 +113,44 @@ func noFlags(bad ...string) argCheck {
 }
 
 func badFlag(a string, bad []string) string {
-	if !strings.HasPrefix(a, "-") || a == "-" {
+	if !strings.HasPrefix(a, "-") || a == "-" || a == "--" {
 		return ""
 	}
 	for _, b := range bad {
 		switch {
-		case a == b, strings.HasPrefix(b, "--") && strings.HasPrefix(a, b+"="):
+		case a == b:
+			return b
+		case strings.HasPrefix(b, "--") && longAbbrev(a, b):
 			return b
 		case len(b) == 2 && !strings.HasPrefix(a, "--") && strings.Contains(a[1:], b[1:]):
 			return b
 		case strings.HasPrefix(b, "-") && !strings.HasPrefix(b, "--") && len(b) > 2 && a == b:
 			return b
 		}
+	}
+	return ""
+}
+
+// longAbbrev reports whether a is the long option long, possibly
+// abbreviated, possibly with =value: --outp=x for --output.
+func longAbbrev(a, long string) bool {
+	if !strings.HasPrefix(a, "--") || a == "--" {
+		return false
+	}
+	name, _, _ := strings.Cut(a, "=")
+	return len(name) > 2 && strings.HasPrefix(long, name)
+}
+
+// goFlag reports whether a names one of the Go-style flags in bad (given
+// without dashes): Go's flag package takes -f, --f, -f=v and --f=v alike.
+func goFlag(a string, bad []string) string {
+	if !strings.HasPrefix(a, "-") {
+		return ""
+	}
+	name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+	name, _, _ = strings.Cut(name, "=")
+	if contains(bad, name) {
+		return "-" + name
 	}
 	return ""
 }
@@ -101,18 +188,18 @@ var safeCommands = map[string]argCheck{
 	"uname": anyArgs, "basename": anyArgs, "dirname": anyArgs,
 	"realpath": anyArgs, "readlink": anyArgs, "stat": anyArgs, "du": anyArgs,
 	"df": anyArgs, "nl": anyArgs, "cut": anyArgs, "tr": anyArgs, "cmp": anyArgs,
-	"comm": anyArgs, "column": anyArgs, "diff": anyArgs, "test": anyArgs, "[": anyArgs,
+	"comm": anyArgs, "column": anyArgs, "diff": anyArgs, "test": checkTest, "[": checkTest,
 	"grep": anyArgs, "egrep": anyArgs, "fgrep": anyArgs, "jq": anyArgs,
 	"printenv": anyArgs,
 	"env":      onlyFlags(), // bare env prints the environment; with a command it is a wrapper
 	"printf":   noFlags("-v"),
 	"file":     noFlags("-C", "--compile"),
-	"tree":     noFlags("-o", "-R"),
+	"tree":     noFlags("-o", "-R", "--output"),
 	"date":     checkDate,
 	"hostname": onlyFlags("-f", "-s", "-i", "-I", "-d", "-A", "--fqdn", "--short", "--domain", "--ip-address", "--all-ip-addresses"),
 	"rg":       noFlags("--pre", "--pre-glob", "-z", "--search-zip", "--hostname-bin"),
 	"fd":       checkFd, "fdfind": checkFd,
-	"find":    noFlags("-exec", "-execdir", "-ok", "-okdir", "-delete", "-fprint", "-fprint0", "-fprintf", "-fls"),
+	"find":    checkFind,
 	"sed":     checkSed,
 	"sort":    noFlags("-o", "--output", "--compress-program"),
 	"uniq":    checkUniq,
@@ -127,11 +214,54 @@ var safeCommands = map[string]argCheck{
 	"rustc":   versionOnly("--version", "-V"),
 }
 
+// checkTest refuses -v and -R (is the variable set): their operand may be
+// an array element, whose subscript bash evaluates, running $(…) in it.
+func checkTest(args []string) string {
+	for _, a := range args {
+		if a == "-v" || a == "-R" {
+			return "test " + a + " evaluates an array subscript"
+		}
+	}
+	return ""
+}
+
+// checkFind refuses the actions that run programs, delete or write files,
+// wherever they are (GNU find accepts -- before the starting points), and
+// a starting point that begins with -.
+func checkFind(args []string) string {
+	bad := []string{"exec", "execdir", "ok", "okdir", "delete", "fprint", "fprint0", "fprintf", "fls"}
+	afterDashes := false
+	for _, a := range args {
+		if a == "--" {
+			afterDashes = true
+			continue
+		}
+		if name := strings.TrimLeft(a, "-"); strings.HasPrefix(a, "-") && contains(bad, name) {
+			return "option -" + name + " is not read-only"
+		}
+		if afterDashes && strings.HasPrefix(a, "-") && a != "-" {
+			return fmt.Sprintf("starting point %q looks like an option", a)
+		}
+	}
+	return ""
+}
+
 // checkDate refuses setting the clock (-s, --set, or an MMDDhhmm operand).
 func checkDate(args []string) string {
 	for _, a := range args {
-		if badFlag(a, []string{"-s", "--set"}) != "" {
-			return "date -s sets the clock"
+		if strings.HasPrefix(a, "--") && longAbbrev(a, "--set") {
+			return "date --set sets the clock"
+		}
+		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") {
+			// A cluster: -d, -f, -I, -r take the rest as their value.
+			for k := 1; k < len(a); k++ {
+				if a[k] == 's' {
+					return "date -s sets the clock"
+				}
+				if strings.IndexByte("dfIr", a[k]) >= 0 {
+					break
+				}
+			}
 		}
 		if !strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "+") {
 			return "a date operand sets the clock"
@@ -143,7 +273,7 @@ func checkDate(args []string) string {
 // checkFd refuses -x/--exec and -X/--exec-batch, also inside clusters.
 func checkFd(args []string) string {
 	for _, a := range args {
-		if a == "--exec" || a == "--exec-batch" || (strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.ContainsAny(a, "xX")) {
+		if longAbbrev(a, "--exec") || longAbbrev(a, "--exec-batch") || (strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.ContainsAny(a, "xX")) {
 			return "fd --exec runs commands"
 		}
 	}
@@ -156,6 +286,10 @@ func checkUniq(args []string) string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
+		case a == "--":
+			// Everything after it is an operand, whatever it looks like.
+			operands += len(args) - i - 1
+			i = len(args)
 		case a == "-f" || a == "-s" || a == "-w":
 			i++
 		case strings.HasPrefix(a, "-") && a != "-":
@@ -307,7 +441,14 @@ var gitSafeSub = map[string]bool{
 }
 
 // gitBadOpt are subcommand options that write files or run programs.
+// Long options are also refused abbreviated (git's parse_options accepts
+// unique prefixes: --open for --open-files-in-pager).
 var gitBadOpt = []string{"--output", "--ext-diff", "--textconv", "--open-files-in-pager", "-O", "--exec", "--upload-pack", "--paginate"}
+
+// gitExactOK are real options that happen to be prefixes of a refused one
+// (--text of --textconv); an exact match is that option, not an
+// abbreviation.
+var gitExactOK = set("--text")
 
 func checkGit(args []string) string {
 	i := 0
@@ -331,12 +472,18 @@ func checkGit(args []string) string {
 	if !gitSafeSub[sub] {
 		return "git " + sub + " is not on the read-only list"
 	}
+	// Every argument is checked, also after --, which may be an option's
+	// value (git grep -e -- --open-files-in-pager=x).
 	for _, a := range rest {
-		if a == "--" {
-			break
+		if sub == "grep" && strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "O") {
+			// -O[PAGER], also inside a cluster (-nO./evil).
+			return "git grep -O runs a program"
+		}
+		if gitExactOK[a] {
+			continue
 		}
 		for _, b := range gitBadOpt {
-			if a == b || strings.HasPrefix(a, b+"=") || (b == "-O" && sub == "grep" && strings.HasPrefix(a, "-O")) {
+			if a == b || (strings.HasPrefix(b, "--") && longAbbrev(a, b)) {
 				return "git option " + b + " is not read-only"
 			}
 		}
@@ -365,6 +512,18 @@ func checkGit(args []string) string {
 	return ""
 }
 
+// goFlags refuses the named Go-style flags in any spelling.
+func goFlags(bad ...string) argCheck {
+	return func(args []string) string {
+		for _, a := range args {
+			if f := goFlag(a, bad); f != "" {
+				return "option " + f + " is not read-only"
+			}
+		}
+		return ""
+	}
+}
+
 // checkGo allows go version, go env (not -w/-u) and go list (not the
 // flags that compile or run tools).
 func checkGo(args []string) string {
@@ -375,9 +534,9 @@ func checkGo(args []string) string {
 	case "version":
 		return ""
 	case "env":
-		return noFlags("-w", "-u")(args[1:])
+		return goFlags("w", "u")(args[1:])
 	case "list":
-		return noFlags("-export", "-compiled", "-toolexec", "-exec", "-overlay")(args[1:])
+		return goFlags("export", "compiled", "toolexec", "exec", "overlay", "pgo", "cover", "coverpkg", "asmflags", "gcflags", "ldflags", "gccgoflags")(args[1:])
 	}
 	return "go " + args[0] + " is not on the read-only list"
 }

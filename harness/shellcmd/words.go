@@ -2,6 +2,7 @@ package shellcmd
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,30 +17,76 @@ import (
 // opaque rather than blowing up the argv.
 const maxBraceWords = 64
 
+// maxScriptBraceWords and maxScriptBraceBytes bound brace expansion over a
+// whole analysis (nested sh -c scripts included): many small expansions
+// would otherwise cost time and memory in warden's own process. Beyond
+// them every further brace word is opaque, without being expanded.
+const (
+	maxScriptBraceWords = 4096
+	maxScriptBraceBytes = 256 << 10
+)
+
+// budget is what is left of the per-analysis brace-expansion allowance.
+type budget struct {
+	words, bytes int
+}
+
+func newBudget() *budget {
+	return &budget{words: maxScriptBraceWords, bytes: maxScriptBraceBytes}
+}
+
 // argWord converts one argv word, brace-expanding it as bash would (so
 // `{rm,-rf,/}` is seen as rm -rf /). It returns the words and a reason when
 // some part is not literal; a non-literal word is kept as its source text.
-func (a *analyzer) argWord(w *syntax.Word, cmdName bool) ([]string, string) {
+// glob reports that some resulting word contains an unquoted glob.
+func (a *analyzer) argWord(w *syntax.Word, cmdName bool) (out []string, glob bool, reason string) {
 	src := a.text(w)
+	if !hasBraceCandidate(w) {
+		a.glob = false
+		v, reason := a.wordValue(w, cmdName)
+		return []string{v}, a.glob, reason
+	}
+	if a.budget.words <= 0 || a.budget.bytes <= 0 {
+		return []string{src}, false, "brace expansion too large for one script"
+	}
 	// SplitBraces rewrites the word in place; work on a copy so that the
 	// tree stays walkable by syntax.Walk, which knows no BraceExp.
 	w = &syntax.Word{Parts: slices.Clone(w.Parts)}
 	if !syntax.SplitBraces(w) {
+		a.glob = false
 		v, reason := a.wordValue(w, cmdName)
-		return []string{v}, reason
+		return []string{v}, a.glob, reason
 	}
-	var out []string
 	for ew, err := range expand.BracesSeq(nil, w) {
 		if err != nil || len(out) >= maxBraceWords {
-			return []string{src}, fmt.Sprintf("brace expansion too large (%s)", src)
+			return []string{src}, false, fmt.Sprintf("brace expansion too large (%s)", src)
 		}
+		a.glob = false
 		v, reason := a.wordValue(ew, cmdName && len(out) == 0)
 		if reason != "" {
-			return []string{src}, reason
+			return []string{src}, false, reason
 		}
+		a.budget.words--
+		a.budget.bytes -= len(v) + 1
+		if a.budget.words < 0 || a.budget.bytes < 0 {
+			return []string{src}, false, "brace expansion too large for one script"
+		}
+		glob = glob || a.glob
 		out = append(out, v)
 	}
-	return out, ""
+	return out, glob, ""
+}
+
+// hasBraceCandidate reports whether an unquoted literal of w contains a
+// '{', the only way the word can be subject to brace expansion; it spares
+// the copy and the split for every other word.
+func hasBraceCandidate(w *syntax.Word) bool {
+	for _, p := range w.Parts {
+		if l, ok := p.(*syntax.Lit); ok && strings.Contains(l.Value, "{") {
+			return true
+		}
+	}
+	return false
 }
 
 // wordValue returns a word's value after quote removal, or its source text
@@ -61,6 +108,9 @@ func (a *analyzer) wordValue(w *syntax.Word, cmdName bool) (string, string) {
 func (a *analyzer) partValue(b *strings.Builder, p syntax.WordPart, cmdName bool) string {
 	switch p := p.(type) {
 	case *syntax.Lit:
+		if unquotedGlob(p.Value) {
+			a.glob = true
+		}
 		b.WriteString(unescape(p.Value, false))
 	case *syntax.SglQuoted:
 		if p.Dollar {
@@ -86,7 +136,9 @@ func (a *analyzer) partValue(b *strings.Builder, p syntax.WordPart, cmdName bool
 		return reason
 	case *syntax.ExtGlob:
 		// A glob is matched against file names; it never changes which
-		// program runs, so it stays literal text.
+		// program runs, so it stays literal text, but the word is marked:
+		// a file name may start with - and become an option.
+		a.glob = true
 		b.WriteString(p.Op.String() + p.Pattern.Value + ")")
 	case *syntax.BraceExp:
 		// Only reached for words that were not expanded (not argv words);
@@ -97,6 +149,21 @@ func (a *analyzer) partValue(b *strings.Builder, p syntax.WordPart, cmdName bool
 		return partReason(a, p, cmdName)
 	}
 	return ""
+}
+
+// unquotedGlob reports an unescaped *, ? or [ in unquoted literal text,
+// which bash expands to matching file names. A [ counts even without a
+// closing ] (which may come from another part of the word): fail closed.
+func unquotedGlob(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '*', '?', '[':
+			return true
+		}
+	}
+	return false
 }
 
 // partReason names a non-literal word part for a reason message.
@@ -267,13 +334,27 @@ var riskyExact = map[string]bool{
 	"CARGO_BUILD_RUSTC_WRAPPER": true,
 	"MAKEFLAGS":                 true, "MFLAGS": true, "GNUMAKEFLAGS": true,
 	"JAVA_TOOL_OPTIONS": true, "_JAVA_OPTIONS": true, "JDK_JAVA_OPTIONS": true,
+	// Programs and libraries loaded through configuration files or module
+	// paths: OpenSSL providers and engines (git-remote-https, curl), glibc
+	// iconv modules and tunables, rg's option file (--pre=PROGRAM), curl's
+	// and wget's rc files, gpg's home (agent programs), certificates.
+	"GCONV_PATH": true, "GLIBC_TUNABLES": true, "LOCPATH": true, "NLSPATH": true,
+	"RIPGREP_CONFIG_PATH": true, "CURL_HOME": true, "WGETRC": true, "GNUPGHOME": true,
+	"CC": true, "CXX": true, "CPP": true, "LD": true, "AR": true, "CLASSPATH": true,
+	"GEM_HOME": true, "GEM_PATH": true, "BUNDLE_GEMFILE": true, "PERLDB_OPTS": true,
+	"TERMINFO": true, "TERMINFO_DIRS": true, "INPUTRC": true, "MAGIC": true,
+	"PYTHONUSERBASE": true, "PYTHONBREAKPOINT": true, "PYTHONPYCACHEPREFIX": true,
+	"PYTHONPLATLIBDIR": true, "PYTHONEXECUTABLE": true, "PYTHONINSPECT": true,
+	"GOPROXY": true, "GONOSUMDB": true, "GONOSUMCHECK": true, "GOSUMDB": true, "GOINSECURE": true,
+	"GOPRIVATE": true, "GONOPROXY": true,
 }
 
 // riskyPrefix are variable-name prefixes with the same effect: the dynamic
 // loader (LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT…), exported bash functions
 // (BASH_FUNC_x%%), BASH_ENV, git's program and config hooks (GIT_SSH,
 // GIT_EDITOR, GIT_CONFIG_*, GIT_DIR…), npm's config (npm_config_script_shell).
-var riskyPrefix = []string{"LD_", "DYLD_", "BASH_", "GIT_", "NPM_CONFIG_"}
+var riskyPrefix = []string{"LD_", "DYLD_", "BASH_", "GIT_", "NPM_CONFIG_",
+	"OPENSSL_", "SSL_CERT_", "PERL5", "RUBY", "LUA_", "CGO_"}
 
 // riskyVar reports whether assigning name changes what runs.
 func riskyVar(name string) bool {
@@ -307,6 +388,12 @@ func commandReasons(argv []string) []string {
 	if strings.ContainsAny(name, "*?[") && name != "[" {
 		out = append(out, fmt.Sprintf("glob in the command name (%s)", name))
 	}
+	for _, w := range argv {
+		if networkPath(w) {
+			out = append(out, fmt.Sprintf("network connection (%s)", w))
+			break
+		}
+	}
 	args := argv[1:]
 	switch name {
 	case "eval", "source", ".", "alias", "trap", "enable", "bind", "complete", "compgen", "fc", "let", "history":
@@ -319,22 +406,96 @@ func commandReasons(argv []string) []string {
 		for _, arg := range args {
 			if r := declOption(name, arg); r != "" {
 				out = append(out, r)
-			} else if n, _, ok := strings.Cut(arg, "="); ok && riskyVar(n) {
-				out = append(out, fmt.Sprintf("assignment that changes what runs (%s=…)", n))
+			} else if r := assignWord(name, arg); r != "" {
+				out = append(out, r)
 			}
 		}
-	case "read", "mapfile", "readarray", "getopts", "printf":
+	case "unset":
+		for _, arg := range args {
+			if strings.Contains(arg, "[") {
+				out = append(out, fmt.Sprintf("array subscript (unset %s)", arg))
+			}
+		}
+	case "test", "[":
 		for i, arg := range args {
-			if riskyVar(arg) && name != "printf" {
-				out = append(out, fmt.Sprintf("assignment that changes what runs (%s %s)", name, arg))
+			if (arg == "-v" || arg == "-R") && i+1 < len(args) && strings.Contains(args[i+1], "[") {
+				out = append(out, fmt.Sprintf("array subscript in a test (%s)", args[i+1]))
 			}
-			if name == "printf" && arg == "-v" && i+1 < len(args) && riskyVar(args[i+1]) {
-				out = append(out, fmt.Sprintf("assignment that changes what runs (printf -v %s)", args[i+1]))
+		}
+	case "read", "mapfile", "readarray", "getopts", "printf", "wait":
+		out = append(out, varBuiltinReasons(name, args)...)
+	}
+	return out
+}
+
+// varBuiltinReasons judges the builtins that assign variables named by
+// their arguments: read NAME…, read -a NAME, mapfile NAME, getopts OPT
+// NAME, printf -v NAME, wait -p NAME, the option value also attached
+// (-vNAME, -raNAME). A risky name changes what later commands run; an
+// array subscript (NAME[…]) is evaluated as arithmetic, which can run
+// commands. Option values that are not names (a prompt, a delimiter) may
+// be flagged too: that only costs a question.
+func varBuiltinReasons(name string, args []string) []string {
+	var out []string
+	add := func(v string) {
+		if riskyVar(v) {
+			out = append(out, fmt.Sprintf("assignment that changes what runs (%s %s)", name, v))
+		} else if strings.Contains(v, "[") {
+			out = append(out, fmt.Sprintf("array subscript assignment (%s %s)", name, v))
+		}
+	}
+	// Which option letters take a variable name as their value.
+	nameOpt := map[string]string{"read": "a", "printf": "v", "wait": "p"}[name]
+	operandsAreNames := name != "printf" && name != "wait"
+	for i, arg := range args {
+		if strings.HasPrefix(arg, "-") && len(arg) > 1 && arg != "--" {
+			// Any attached suffix may be a name: -vPATH, -raIFS.
+			for k := 1; k < len(arg); k++ {
+				if nameOpt != "" && strings.IndexByte(nameOpt, arg[k]) >= 0 {
+					if k+1 < len(arg) {
+						add(arg[k+1:])
+					} else if i+1 < len(args) {
+						add(args[i+1])
+					}
+					break
+				}
 			}
-			if (name == "mapfile" || name == "readarray") && strings.HasPrefix(arg, "-") && strings.Contains(arg, "C") {
+			if (name == "mapfile" || name == "readarray") && strings.Contains(arg, "C") {
 				out = append(out, name+" -C (callback)")
 			}
+			continue
+		}
+		if operandsAreNames {
+			add(arg)
 		}
 	}
 	return out
+}
+
+// assignWord judges a NAME=value argument of declare/export… given as a
+// plain word (quoted, or through a wrapper), which bash still treats as
+// an assignment.
+func assignWord(variant, arg string) string {
+	n, _, ok := strings.Cut(arg, "=")
+	if strings.Contains(n, "[") {
+		return fmt.Sprintf("array subscript assignment (%s %s)", variant, arg)
+	}
+	n = strings.TrimSuffix(n, "+")
+	if ok && riskyVar(n) {
+		return fmt.Sprintf("assignment that changes what runs (%s=…)", n)
+	}
+	return ""
+}
+
+// networkPath reports a path bash opens as a network connection in a
+// redirection (/dev/tcp/HOST/PORT, /dev/udp/…); as an argument it names
+// the same intent, so it is refused there too.
+func networkPath(s string) bool {
+	c := path.Clean(s)
+	for _, p := range []string{"/dev/tcp", "/dev/udp"} {
+		if c == p || strings.HasPrefix(c, p+"/") || strings.Contains(s, p+"/") {
+			return true
+		}
+	}
+	return false
 }

@@ -99,7 +99,7 @@ func (a *analyzer) nested(res wrapResult, literal bool, argv []string, base Part
 		a.opaque(r)
 	}
 	inner := frame{wrappers: wrappers, privileged: priv, text: base.Text, depth: fr.depth + 1}
-	analyzeScript(res.script, inner, a.res)
+	analyzeScript(res.script, inner, a.res, a.budget)
 }
 
 // findExec adds a part for each command find runs with -exec, -execdir,
@@ -262,12 +262,23 @@ func removeWrapper(argv []string) (wrapResult, bool) {
 	}
 	switch name {
 	case "nohup", "builtin":
+		// Both accept -- (GNU getopt, bash's no_options) and no other
+		// option that runs a command.
+		switch {
+		case len(argv) > 1 && argv[1] == "--":
+			return split(argv, 2, ""), true
+		case len(argv) > 1 && len(argv[1]) > 1 && argv[1][0] == '-':
+			return split(argv, 1, fmt.Sprintf("unrecognized option %s for %s", argv[1], name)), true
+		}
 		return split(argv, 1, ""), true
 	case "timeout":
 		// The duration follows the options.
 		return simple(timeoutSpec, 1), true
 	case "nice":
 		if len(argv) > 1 && len(argv[1]) > 1 && argv[1][0] == '-' && isInteger(argv[1][1:]) {
+			if len(argv) > 2 && argv[2] == "--" {
+				return split(argv, 3, ""), true // nice -10 -- cmd
+			}
 			return split(argv, 2, ""), true // nice -10 cmd
 		}
 		return simple(niceSpec, 0), true
@@ -323,6 +334,11 @@ func removeWrapper(argv []string) (wrapResult, bool) {
 		return res, true
 	case "xargs":
 		opts, i, reason := xargsSpec.parse(argv)
+		if v, ok := hasOpt(opts, "--process-slot-var"); ok && reason == "" {
+			// Sets a variable of xargs' choosing in the command's
+			// environment (LD_LIBRARY_PATH=0 loads ./0/libc.so.6).
+			reason = fmt.Sprintf("xargs --process-slot-var sets %s", v)
+		}
 		res := split(argv, i, reason)
 		for _, o := range opts {
 			switch o.name {
