@@ -66,6 +66,9 @@ type Verdict struct {
 	// tokens it may be shortened to.
 	Prefix    []string
 	MinPrefix int
+	// PrefixOf is the part the prefix is taken from: it may be lengthened
+	// up to all of it.
+	PrefixOf []string
 }
 
 // Part is the verdict on one simple command of a script.
@@ -134,9 +137,14 @@ func (e *Engine) JudgeCommand(script string, escalate bool) Verdict {
 		switch {
 		case len(askParts) == 1:
 			v.Prefix, v.MinPrefix = proposal(askParts[0])
+			v.PrefixOf = askParts[0].Argv
 		case len(askParts) == 0 && len(a.Parts) == 1 && len(a.Opaque) == 0:
 			// Asked only because of the escalation.
-			v.Prefix, v.MinPrefix = shellcmd.Prefix(a.Parts[0].Argv)
+			v.Prefix, v.MinPrefix = proposal(a.Parts[0])
+			v.PrefixOf = a.Parts[0].Argv
+		}
+		if len(v.Prefix) == 0 {
+			v.PrefixOf = nil
 		}
 	}
 	return v

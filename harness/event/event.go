@@ -133,6 +133,9 @@ type ApprovalRequested struct {
 	// lengthen it to the whole command.
 	ProposedPrefix []string `json:"proposed_prefix,omitempty"`
 	MinPrefix      int      `json:"min_prefix,omitempty"`
+	// PrefixOf is the command (one part of the script) the prefix is taken
+	// from: the user may lengthen the prefix up to all of it.
+	PrefixOf []string `json:"prefix_of,omitempty"`
 	// ProposedRule is the rule "always allow" would save for
 	// ProposedPrefix, exactly as it would be written.
 	ProposedRule string `json:"proposed_rule,omitempty"`

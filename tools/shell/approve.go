@@ -34,6 +34,7 @@ func (t *Tool) approve(ctx context.Context, env tool.Env, argv []string, dir str
 		PrefixRule:     p.PrefixRule,
 		ProposedPrefix: v.Prefix,
 		MinPrefix:      v.MinPrefix,
+		PrefixOf:       v.PrefixOf,
 		ProposedRule:   proposedRule(v),
 		RuleFiles:      t.approvals.RuleFiles(),
 	})

@@ -41,7 +41,7 @@ func TestAskSaveAndAllowNextTime(t *testing.T) {
 	}
 	reqs := f.env.Approvals()
 	if len(reqs) != 1 || reqs[0].Escalation || len(reqs[0].ProposedPrefix) == 0 || reqs[0].RuleFiles[event.RememberProject] == "" ||
-		!strings.Contains(reqs[0].ProposedRule, `command = ["rm", "-rf", "build"]`) ||
+		!strings.Contains(reqs[0].ProposedRule, `command = ["rm", "-rf", "build"]`) || strings.Join(reqs[0].PrefixOf, " ") != "rm -rf build" ||
 		!strings.Contains(reqs[0].Reason, "destructive") {
 		t.Fatalf("request %+v", reqs)
 	}
