@@ -284,7 +284,7 @@ func (e *callEnv) Emit(ev event.Event) { e.emitOpen(ev) }
 // RequestApproval emits an ApprovalRequested and waits for its answer. With
 // no sink nobody can answer, so the request is refused at once.
 func (e *callEnv) RequestApproval(ctx context.Context, req event.ApprovalRequested) (event.Decision, error) {
-	refused := event.Decision{Approved: false, Message: "no one is available to approve this request"}
+	refused := event.Decision{Approved: false, Unanswered: true, Message: "no one is available to approve this request"}
 	if e.s.opts.Sink == nil {
 		return refused, nil
 	}

@@ -234,8 +234,9 @@ func writeEvent(w io.Writer, e event.Event) {
 func answerApproval(e event.Event) {
 	if req, ok := e.(event.ApprovalRequested); ok && req.Respond != nil {
 		req.Respond(event.Decision{
-			Approved: false,
-			Message:  "warden exec runs without a user to ask, so this request was refused. Work within the sandbox, or tell the user what needs their approval.",
+			Approved:   false,
+			Unanswered: true,
+			Message:    "warden exec runs without a user to ask. Work within the sandbox, or tell the user what needs their approval.",
 		})
 	}
 }

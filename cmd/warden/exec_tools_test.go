@@ -327,7 +327,7 @@ func TestExecRefusesWhatNeedsAsking(t *testing.T) {
 		t.Error("the command ran")
 	}
 	sent := toolOutputs(t, c.fm.Requests()[1].Body)
-	if !strings.Contains(sent["c1"], "The user denied this command. They said: warden exec runs without a user to ask") {
+	if !strings.Contains(sent["c1"], "Not run: it needs the user's approval (`rm -rf build`: destructive") || !strings.Contains(sent["c1"], "nobody can answer here. warden exec runs without a user to ask") {
 		t.Errorf("sent %q", sent["c1"])
 	}
 	if !strings.Contains(r.stderr, "approval needed (command): rm -rf build (`rm -rf build`: destructive") {

@@ -172,6 +172,9 @@ type Decision struct {
 	Message string `json:"message,omitempty"`
 	// Stop ends the turn after a denial.
 	Stop bool `json:"stop,omitempty"`
+	// Unanswered: nobody was there to answer (warden exec), so the
+	// request was refused; Message says why.
+	Unanswered bool `json:"unanswered,omitempty"`
 }
 
 // PlanStep is one step of the agent's plan.

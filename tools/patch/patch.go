@@ -294,6 +294,9 @@ func (t *Tool) ask(ctx context.Context, env tool.Env, dir, why string, changes [
 	if d.Approved {
 		return d, ""
 	}
+	if d.Unanswered {
+		return d, fmt.Sprintf("Not applied: this patch needs the user's approval (%s), and nobody can answer here. No file was changed. %s", why, d.Message)
+	}
 	msg := fmt.Sprintf("The user did not allow this patch (%s). No file was changed.", why)
 	if d.Message != "" {
 		msg += " They said: " + d.Message

@@ -42,7 +42,7 @@ func (t *Tool) approve(ctx context.Context, env tool.Env, argv []string, dir str
 		return nil, tool.Result{Status: "denied", Output: fmt.Sprintf("not run: %v", err)}
 	}
 	if !d.Approved {
-		return nil, deniedResult(d, !v.Sandboxed)
+		return nil, deniedResult(d, !v.Sandboxed, v.Reason)
 	}
 	r, res := t.runnerFor(v.Sandboxed)
 	if r != nil {
@@ -70,10 +70,13 @@ func (t *Tool) runnerFor(sandboxed bool) (*sandbox.Runner, tool.Result) {
 	return r, tool.Result{}
 }
 
-func deniedResult(d event.Decision, escalation bool) tool.Result {
+func deniedResult(d event.Decision, escalation bool, why string) tool.Result {
 	msg := "The user denied this command."
 	if escalation {
 		msg = "The user denied running this command outside the sandbox."
+	}
+	if d.Unanswered {
+		return tool.Result{Status: "denied", Output: "Not run: it needs the user's approval (" + why + "), and nobody can answer here. " + d.Message}
 	}
 	if d.Message != "" {
 		msg += " They said: " + d.Message
