@@ -193,8 +193,13 @@ func (e *Engine) judgePart(p shellcmd.Part) (Part, bool) {
 	switch {
 	case p.Opaque != "":
 		pv.Decision, pv.Reason = rules.Allow, "runs in the sandbox; cannot be judged without running it ("+p.Opaque+")"
-		if e.Policy == Untrusted || e.FullAccess {
+		switch {
+		case e.Policy == Untrusted || e.FullAccess:
 			pv.Decision, pv.Reason = rules.Ask, "cannot be judged without running it ("+p.Opaque+")"
+		case e.restricts():
+			// A rule that says ask or deny cannot be shown not to apply
+			// to what cannot be seen: `$(echo rm) -rf x` is still rm.
+			pv.Decision, pv.Reason = rules.Ask, "cannot be judged without running it ("+p.Opaque+"), and a rule asks about or denies some commands"
 		}
 	case p.Privileged:
 		pv.Decision, pv.Reason = rules.Ask, "runs as another user (sudo)"
@@ -211,6 +216,19 @@ func (e *Engine) judgePart(p shellcmd.Part) (Part, bool) {
 		}
 	}
 	return pv, false
+}
+
+// restricts reports whether a shell rule says ask or deny.
+func (e *Engine) restricts() bool {
+	if e.Rules == nil {
+		return false
+	}
+	for _, r := range e.Rules.Rules() {
+		if !r.IsPatch() && r.Decision != rules.Allow {
+			return true
+		}
+	}
+	return false
 }
 
 // allOutside reports whether an allow rule lets the command out of the

@@ -453,6 +453,10 @@ func (a *analyzer) emit(p Part, reasons []string) {
 		} else if n, _, ok := strings.Cut(name, "="); ok && validName(strings.TrimSuffix(n, "+")) {
 			// After `time --` bash takes NAME=value as an assignment.
 			reasons = append(reasons, fmt.Sprintf("command name looks like an assignment (%s)", name))
+		} else if base := wrapperName(name); runnerRE.MatchString(base) {
+			// taskset, flock, setpriv, strace…: they run a command
+			// warden does not unwrap, so what runs is not seen.
+			reasons = append(reasons, fmt.Sprintf("%s runs another command, which cannot be judged through it", base))
 		}
 		if len(a.globWords) > 0 {
 			g := make([]bool, len(p.Argv))

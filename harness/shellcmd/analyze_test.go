@@ -117,7 +117,7 @@ var analyzeCases = []analyzeCase{
 	{"pkexec --user root ls", p("ls"), false, "S"},
 	{"su -c 'rm -rf /tmp/x' root", p("rm -rf /tmp/x"), false, "D"},
 	{"su - root -c 'ls; pwd'", p("ls", "pwd"), false, "SS"},
-	{"su root", p("su root"), false, "."},
+	{"su root", p("su root"), true, "."}, // a shell as another user: nothing to judge it by
 	{"su -s /bin/evil -c ls", p("su -s /bin/evil -c ls"), true, ""},
 	{"runuser -u app -- ls -l", p("ls -l"), false, "S"},
 	{"./sudo rm -rf x", p("./sudo rm -rf x"), false, "."},
@@ -155,7 +155,7 @@ var analyzeCases = []analyzeCase{
 	{"bash -lc 'git status && cat <<EOF\nhi $USER\nEOF'", p("git status", "cat"), false, "SS"},
 	{"sh -c 'ls; rm -rf build'", p("ls", "rm -rf build"), false, "SD"},
 	{"bash -c \"git log | head\"", p("git log", "head"), false, "SS"},
-	{"zsh -c ls", p("ls"), false, "S"},
+	{"zsh -c ls", p("zsh -c ls"), true, "."}, // zsh's syntax is not bash's (`ls *(e:…:)` runs code)
 	{"dash -ec 'ls'", p("ls"), false, "S"},
 	{"bash -o pipefail -c 'ls | wc'", p("ls", "wc"), false, "SS"},
 	{"bash -c 'echo $(id)'", p("echo $(id)"), true, ""},

@@ -30,8 +30,8 @@ func TestSafe(t *testing.T) {
 		{"git branch", true}, {"git branch -a", true}, {"git branch new", false}, {"git branch -D x", false},
 		{"git branch --list feat*", true}, {"git remote -v", true}, {"git remote add x y", false},
 		{"git push", false}, {"git commit -m x", false}, {"git", false},
-		{"go version", true}, {"go env GOPATH", true}, {"go env -w X=1", false}, {"go list ./...", true}, {"go list -export ./...", false}, {"go build", false},
-		{"python --version", true}, {"python x.py", false}, {"node -v", true}, {"node -e x", false}, {"cargo --version", true}, {"cargo build", false},
+		{"go version", false}, {"go env GOPATH", false}, {"go env -w X=1", false}, {"go list ./...", false}, // may fetch a toolchain or modules {"go list -export ./...", false}, {"go build", false},
+		{"python --version", true}, {"python x.py", false}, {"node -v", true}, {"node -e x", false}, {"cargo --version", false}, // rustup may install a toolchain {"cargo build", false},
 		{"./ls", false}, {"/bin/ls", false}, {"awk 1", false}, {"rm x", false}, {"env", true}, {"env X=1", false},
 		{"file -C -m x", false}, {"tree -o out", false}, {"tree -L 2", true}, {"jq .a f.json", true},
 		// Round 8: abbreviations, clusters, options after --, Go flag spellings.
@@ -45,7 +45,7 @@ func TestSafe(t *testing.T) {
 		{"rg -e -- --pre=x", false}, {"rg --pre-g=x y", false},
 		{"fd --exec=rm", false}, {"fd --exe rm", false}, {"fd --extension go", true},
 		{"go list -toolexec=x ./...", false}, {"go list --toolexec x", false}, {"go list -export=true", false},
-		{"go env --w X=1", false}, {"go env -u=X", false}, {"go list -json ./...", true},
+		{"go env --w X=1", false}, {"go env -u=X", false}, {"go list -json ./...", false},
 		{"uniq -- -in out", false}, {"uniq -- -in", true}, {"uniq in -- out", false},
 		{"test -v x", false}, {"[ -f x ]", true},
 	}

@@ -204,14 +204,11 @@ var safeCommands = map[string]argCheck{
 	"sort":    noFlags("-o", "--output", "--compress-program"),
 	"uniq":    checkUniq,
 	"git":     checkGit,
-	"go":      checkGo,
-	"cargo":   versionOnly("--version", "-V"),
 	"node":    versionOnly("--version", "-v"),
 	"python":  versionOnly("--version", "-V"),
 	"python3": versionOnly("--version", "-V"),
 	"ruby":    versionOnly("--version", "-v"),
 	"npm":     versionOnly("--version", "-v"),
-	"rustc":   versionOnly("--version", "-V"),
 }
 
 // checkTest refuses -v and -R (is the variable set): their operand may be

@@ -408,9 +408,16 @@ func validName(s string) bool {
 }
 
 // shellWrapper handles sh/bash/zsh… -c SCRIPT [NAME ARGS…]. Without -c the
-// shell runs a file or its input, and is itself the command.
+// shell runs a file or its input, and is itself the command. Options are
+// read letter by letter as bash reads them: in `-co pipefail` the o takes
+// the next word, and the script is the one after. Only bash-like shells'
+// scripts are analyzed: zsh and ksh run code from constructs bash parses
+// as plain words (`ls *(e:…:)`). A startup file named on the command line
+// (--rcfile, --init-file) runs before the script; the user's own (-i,
+// --login) are theirs, as they are for every command warden runs.
 func shellWrapper(argv []string) (wrapResult, bool) {
-	hasC := false
+	name := wrapperName(argv[0])
+	hasC, startup := false, ""
 	i := 1
 	for ; i < len(argv); i++ {
 		s := argv[i]
@@ -421,17 +428,36 @@ func shellWrapper(argv []string) (wrapResult, bool) {
 		if len(s) < 2 || (s[0] != '-' && s[0] != '+') {
 			break
 		}
-		switch s {
-		case "-o", "+o", "-O", "+O", "--rcfile", "--init-file":
-			i++
+		if strings.HasPrefix(s, "--") {
+			opt, _, hasValue := strings.Cut(s, "=")
+			switch opt {
+			case "--rcfile", "--init-file":
+				startup = opt
+				if !hasValue {
+					i++
+				}
+			}
 			continue
 		}
-		if s[0] == '-' && s[1] != '-' && strings.Contains(s, "c") {
-			hasC = true
+		take := 0
+		for _, c := range s[1:] {
+			switch c {
+			case 'c':
+				hasC = hasC || s[0] == '-'
+			case 'o', 'O':
+				take++
+			}
 		}
+		i += take
 	}
 	if !hasC {
 		return wrapResult{}, false
+	}
+	if !bashLike[name] {
+		return wrapResult{reason: name + " -c: its script is not in bash's syntax, so it cannot be judged"}, true
+	}
+	if startup != "" {
+		return wrapResult{reason: fmt.Sprintf("%s %s -c runs startup files before the script", name, startup)}, true
 	}
 	if i >= len(argv) {
 		return wrapResult{reason: argv[0] + " -c without a script"}, true
@@ -439,6 +465,10 @@ func shellWrapper(argv []string) (wrapResult, bool) {
 	w := append(append([]string(nil), argv[:i]...), argv[i+1:]...)
 	return wrapResult{wrapper: w, script: argv[i], isScript: true}, true
 }
+
+// bashLike are the shells whose -c scripts the bash grammar reads as they
+// do.
+var bashLike = map[string]bool{"sh": true, "bash": true, "dash": true, "ash": true}
 
 // suWrapper handles su/runuser: `-c SCRIPT` runs a script as another user;
 // `runuser -u USER -- CMD` runs an argv.
