@@ -59,7 +59,7 @@ func newRulesListCommand() *cobra.Command {
 // describe is a rule on one line: its command prefix (alternatives in
 // braces) or its patch paths, and where it lets a command run.
 func describe(r rules.Rule) string {
-	if r.Tool == "apply_patch" {
+	if r.IsPatch() {
 		return "apply_patch " + strings.Join(r.Paths, ", ")
 	}
 	var words []string
@@ -74,6 +74,9 @@ func describe(r rules.Rule) string {
 	if r.Outside {
 		s += " (outside the sandbox)"
 	}
+	if r.Justification != "" {
+		s += ` — "` + r.Justification + `"`
+	}
 	return s
 }
 
@@ -81,6 +84,7 @@ type checkFlags struct {
 	files    []string
 	policy   string
 	mode     string
+	preset   string
 	escalate bool
 	dir      string
 }
@@ -110,13 +114,14 @@ Without --rules, the rules in force in this directory are used (as
 	f.StringArrayVar(&fl.files, "rules", nil, "a rules file to use instead of those in force (repeatable)")
 	f.StringVarP(&fl.policy, "ask-for-approval", "a", "", "approval policy: untrusted, on-request or never (default: the config's)")
 	f.StringVarP(&fl.mode, "sandbox", "s", "", "sandbox mode: read-only, workspace-write or full-access (default: the config's)")
+	f.StringVar(&fl.preset, "preset", "", "read-only, auto or full-access (default: the config's)")
 	f.BoolVar(&fl.escalate, "escalate", false, "judge it as a request to run outside the sandbox")
 	f.StringVarP(&fl.dir, "dir", "C", "", "the project directory (default: the current one)")
 	return cmd
 }
 
 func runRulesCheck(cmd *cobra.Command, fl checkFlags, script string) error {
-	st, err := config.Load(config.Overrides{SandboxMode: fl.mode, ApprovalPolicy: fl.policy}, os.Getenv)
+	st, err := config.Load(config.Overrides{SandboxMode: fl.mode, ApprovalPolicy: fl.policy, Preset: fl.preset}, os.Getenv)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -185,10 +190,28 @@ func newRulesRmCommand() *cobra.Command {
 			if i < 0 || err != nil || line < 1 {
 				return usageErr("rules rm needs FILE:LINE, as 'warden rules list' prints it; got %q", args[0])
 			}
-			if err := rules.Remove(args[0][:i], line); err != nil {
+			file := args[0][:i]
+			if _, err := os.Stat(file); err != nil {
+				return &exitError{code: 1, err: fmt.Errorf("rules rm: %w", err)}
+			}
+			// Said before it goes: lines move when a rule is removed, so
+			// the user must see which rule a FILE:LINE named.
+			var removed *rules.Rule
+			if rs, err := rules.Load(file, rules.User); err == nil {
+				for _, r := range rs {
+					if r.Line == line {
+						removed = &r
+					}
+				}
+			}
+			if err := rules.Remove(file, line); err != nil {
 				return &exitError{code: 1, err: err}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "removed the rule at %s\n", args[0])
+			if removed != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "removed %s %s (was %s)\n", removed.Decision, describe(*removed), args[0])
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "removed the rule at %s\n", args[0])
+			}
 			return nil
 		},
 	}
@@ -214,12 +237,16 @@ ask and deny rules always apply). --revoke takes the trust back.`,
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			root := rules.ProjectRoot(dirOrCwd(dir))
+			target := dirOrCwd(dir)
+			if fi, err := os.Stat(target); err != nil || !fi.IsDir() {
+				return usageErr("trust: %s is not a directory", target)
+			}
+			root := rules.ProjectRoot(target)
 			if err := rules.SetTrusted(configDir, root, !revoke); err != nil {
 				return &exitError{code: 1, err: err}
 			}
 			if revoke {
-				fmt.Fprintf(cmd.OutOrStdout(), "no longer trusted: %s\n", root)
+				fmt.Fprintf(cmd.OutOrStdout(), "not trusted: %s\n", root)
 			} else {
 				fmt.Fprintf(cmd.OutOrStdout(), "trusted: %s\n", root)
 			}

@@ -104,3 +104,24 @@ func TestBrokenRulesFileIsAClearError(t *testing.T) {
 		t.Error("the model was asked despite the broken rules")
 	}
 }
+
+// rules rm says which rule it removed, and a missing file is an error that
+// leaves nothing behind; trust refuses what is not a directory.
+func TestRulesRmAndTrustRefuseMistakes(t *testing.T) {
+	c := newCLI(t)
+	userRules := filepath.Join(c.env["XDG_CONFIG_HOME"], "warden", "rules.toml")
+	os.MkdirAll(filepath.Dir(userRules), 0o755)
+	os.WriteFile(userRules, []byte("[[rule]]\ndecision = \"deny\"\ncommand = [\"curl\"]\njustification = \"no downloads\"\n"), 0o644)
+	if r := c.run("", "rules", "rm", userRules+":1"); r.code != 0 || !strings.Contains(r.stdout, `removed deny curl — "no downloads" (was `+userRules+":1)") {
+		t.Errorf("rm: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := c.run("", "rules", "rm", "nofile:1"); r.code != 1 || !strings.Contains(r.stderr, "no such file") {
+		t.Errorf("rm nofile: %d %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, "nofile.lock")); err == nil {
+		t.Error("rm of a missing file left a lock file")
+	}
+	if r := c.run("", "trust", "/nonexistent/dir"); r.code != 2 || !strings.Contains(r.stderr, "not a directory") {
+		t.Errorf("trust: %d %q", r.code, r.stderr)
+	}
+}

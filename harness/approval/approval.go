@@ -12,6 +12,7 @@ package approval
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -105,7 +106,10 @@ func (e *Engine) JudgeCommand(script string, escalate bool) Verdict {
 			reasons = append(reasons, fmt.Sprintf("`%s`: %s", strings.Join(pv.Command, " "), pv.Reason))
 		}
 	}
-	if len(a.Opaque) > 0 && v.Decision == rules.Allow && e.Policy == Untrusted {
+	// What cannot be judged as a whole (a script that does not parse has
+	// no parts, though bash runs its lines up to the error) is judged like
+	// an opaque part.
+	if len(a.Opaque) > 0 && v.Decision == rules.Allow && (e.Policy == Untrusted || e.FullAccess || e.restricts()) {
 		v.Decision = rules.Ask
 		reasons = append(reasons, "cannot be judged without running it: "+strings.Join(a.Opaque, "; "))
 	}
@@ -150,10 +154,31 @@ func (e *Engine) JudgeCommand(script string, escalate bool) Verdict {
 	return v
 }
 
+func firstOr(argv []string) string {
+	if len(argv) == 0 {
+		return ""
+	}
+	return argv[0]
+}
+
+// firstWrapper is the outermost wrapper of a part, as written.
+func firstWrapper(p shellcmd.Part) []string {
+	for _, w := range p.Wrappers {
+		switch filepath.Base(firstOr(w)) {
+		case "sudo", "doas", "su", "runuser", "pkexec":
+			return w
+		}
+	}
+	return []string{"sudo"}
+}
+
 // proposal is the prefix to offer for a part that needs asking: what the
 // analysis proposes, but the whole command for a destructive one — "always
 // allow rm" after a question about `rm -rf build` would allow `rm -rf .`.
 func proposal(p shellcmd.Part) ([]string, int) {
+	if p.Opaque != "" || p.Privileged {
+		return nil, 0 // no rule could spare the question
+	}
 	if bad, _ := shellcmd.Dangerous(p.Argv); bad {
 		return append([]string(nil), p.Argv...), len(p.Argv)
 	}
@@ -166,7 +191,17 @@ func proposal(p shellcmd.Part) ([]string, int) {
 func (e *Engine) judgePart(p shellcmd.Part) (Part, bool) {
 	pv := Part{Command: p.Argv, Decision: rules.Allow}
 	if e.Rules != nil {
-		if d, matched, ok := e.Rules.Judge(p.Argv); ok {
+		d, matched, ok := e.Rules.Judge(p.Argv)
+		// A command named by its path (/usr/bin/curl, ./curl) meets the
+		// ask and deny rules for its name; never an allow rule, which
+		// would cover whatever file sits at that path.
+		if base := filepath.Base(firstOr(p.Argv)); strings.Contains(firstOr(p.Argv), "/") && base != "" {
+			named := append([]string{base}, p.Argv[1:]...)
+			if bd, bm, bok := e.Rules.Judge(named); bok && bd != rules.Allow && (!ok || rules.Stricter(d, bd) == bd && bd != d) {
+				d, matched, ok = bd, bm, true
+			}
+		}
+		if ok {
 			pv.Decision, pv.Rule = d, matched[0].Where()
 			switch {
 			case d == rules.Allow && (p.Opaque != "" || p.Privileged):
@@ -202,7 +237,7 @@ func (e *Engine) judgePart(p shellcmd.Part) (Part, bool) {
 			pv.Decision, pv.Reason = rules.Ask, "cannot be judged without running it ("+p.Opaque+"), and a rule asks about or denies some commands"
 		}
 	case p.Privileged:
-		pv.Decision, pv.Reason = rules.Ask, "runs as another user (sudo)"
+		pv.Decision, pv.Reason = rules.Ask, "runs as another user ("+firstOr(firstWrapper(p))+")"
 	case dangerous:
 		pv.Decision, pv.Reason = rules.Ask, "destructive: "+why
 	case safe:

@@ -270,3 +270,32 @@ func TestProposedPrefix(t *testing.T) {
 		}
 	}
 }
+
+// Found by trying warden as a user would: a deny rule must hold when the
+// script does not parse (bash runs the lines before the error), when the
+// command is named by its path, and when it hides in an interpreter's
+// inline code or git -c.
+func TestDenyRulesHoldWhereTheyCannotBeSeen(t *testing.T) {
+	t.Parallel()
+	set := rulesFrom(t, "[[rule]]\ndecision = \"deny\"\ncommand = [\"curl\"]\n\n[[rule]]\ndecision = \"allow\"\ncommand = [\"git\"]\n")
+	for script, want := range map[string]string{
+		"curl x\nif then": "QD",
+		"/usr/bin/curl x": "DD",
+		"./curl x":        "DD",
+		"python3 -c 'import os; os.system(\"curl x\")'": "QD",
+		"git -c core.pager=curl log":                    "QD",
+		"awk 'BEGIN{system(\"curl x\")}'":               "QD",
+		"parallel curl ::: x":                           "QD",
+		"rg --pre curl x":                               "QD",
+	} {
+		for i, p := range []string{OnRequest, Never} {
+			if got := letter(judge(t, &Engine{Policy: p, Rules: set}, script, false)); got != want[i] {
+				t.Errorf("%s %q: %c, want %c", p, script, got, want[i])
+			}
+		}
+	}
+	// Without rules that restrict, on-request runs such scripts in the sandbox.
+	if v := judge(t, &Engine{Policy: OnRequest}, "python3 -c 'print(1)'", false); v.Decision != rules.Allow || !v.Sandboxed {
+		t.Errorf("%+v", v)
+	}
+}

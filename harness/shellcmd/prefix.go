@@ -82,7 +82,7 @@ var prefixWrappers = map[string]bool{
 
 // runnerRE are programs that run a command, script or code given in
 // their arguments, so no prefix of them pins what runs.
-var runnerRE = regexp.MustCompile(`^(strace|ltrace|gdb|lldb|valgrind|flock|busybox|toybox|chroot|unshare|nsenter|setsid|setpriv|taskset|ionice|chrt|numactl|prlimit|script|unbuffer|rlwrap|fakeroot|faketime|firejail|bwrap|proot|systemd-run|sg|newgrp|runuser|su|ssh|perf|catchsegv|torsocks|proxychains4?|cgexec|nsjail|schroot|dbus-run-session|xvfb-run|expect|tclsh[0-9.]*|wish[0-9.]*|cmd|cmd\.exe)$`)
+var runnerRE = regexp.MustCompile(`^(parallel|sem|strace|ltrace|gdb|lldb|valgrind|flock|busybox|toybox|chroot|unshare|nsenter|setsid|setpriv|taskset|ionice|chrt|numactl|prlimit|script|unbuffer|rlwrap|fakeroot|faketime|firejail|bwrap|proot|systemd-run|sg|newgrp|runuser|su|ssh|perf|catchsegv|torsocks|proxychains4?|cgexec|nsjail|schroot|dbus-run-session|xvfb-run|expect|tclsh[0-9.]*|wish[0-9.]*|cmd|cmd\.exe)$`)
 
 // wholeOnlyRE are interpreters whose arguments are all code or decide
 // what runs: only the whole argv may be always-allowed.

@@ -395,6 +395,7 @@ func commandReasons(argv []string) []string {
 		}
 	}
 	args := argv[1:]
+	out = append(out, codeInArguments(wrapperName(name), args)...)
 	switch name {
 	case "eval", "source", ".", "alias", "trap", "enable", "bind", "complete", "compgen", "fc", "let", "history":
 		out = append(out, name)
@@ -498,4 +499,54 @@ func networkPath(s string) bool {
 		}
 	}
 	return false
+}
+
+// inlineCodeFlags make an interpreter run the argument that follows (or is
+// attached to) them.
+var inlineCodeFlags = map[string][]string{
+	"python": {"-c"}, "node": {"-e", "--eval", "-p", "--print"}, "ruby": {"-e"}, "perl": {"-e", "-E"},
+	"php": {"-r"}, "lua": {"-e"}, "deno": {"eval"}, "bun": {"-e", "--eval"}, "Rscript": {"-e"}, "julia": {"-e"},
+}
+
+// codeInArguments says when a command runs code written in its own
+// arguments — an interpreter's inline script, awk's program, git -c
+// settings that name programs, rg --pre — which no rule can see into: a
+// deny rule for curl cannot see the curl in `python3 -c 'os.system("curl x")'`.
+func codeInArguments(name string, args []string) []string {
+	family := name
+	switch {
+	case interpreterRE.MatchString(name) && strings.HasPrefix(name, "python"):
+		family = "python"
+	case name == "nodejs":
+		family = "node"
+	}
+	if flags, ok := inlineCodeFlags[family]; ok {
+		for _, a := range args {
+			for _, f := range flags {
+				if a == f || (strings.HasPrefix(f, "-") && !strings.HasPrefix(f, "--") && strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a[1:], f[1:])) {
+					return []string{fmt.Sprintf("%s runs the code in its arguments (%s)", name, a)}
+				}
+			}
+		}
+	}
+	switch name {
+	case "awk", "gawk", "mawk", "nawk":
+		return []string{name + " runs the program in its arguments"}
+	case "git":
+		for _, a := range args {
+			if a == "-c" || a == "--config-env" || strings.HasPrefix(a, "--config-env=") || (strings.HasPrefix(a, "-c") && len(a) > 2 && !strings.HasPrefix(a, "--")) {
+				return []string{"git -c can name programs for git to run"}
+			}
+			if !strings.HasPrefix(a, "-") {
+				break // the subcommand: what follows is its own
+			}
+		}
+	case "rg":
+		for _, a := range args {
+			if a == "--pre" || strings.HasPrefix(a, "--pre=") {
+				return []string{"rg --pre runs a program on every file"}
+			}
+		}
+	}
+	return nil
 }
