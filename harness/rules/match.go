@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"warden/harness/shellcmd"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -95,69 +96,16 @@ func SplitCommand(cmd string) ([]string, error) {
 	}
 	argv := make([]string, len(call.Args))
 	for i, w := range call.Args {
-		s, err := literal(w)
-		if err != nil {
-			return nil, err
+		for _, part := range w.Parts {
+			if q, ok := part.(*syntax.SglQuoted); ok && q.Dollar {
+				return nil, errors.New("$'…' quoting is not supported in examples")
+			}
+		}
+		s, ok := shellcmd.Literal(w)
+		if !ok {
+			return nil, errors.New("examples must not use expansions")
 		}
 		argv[i] = s
 	}
 	return argv, nil
-}
-
-// literal is the value of a word made only of literal text and quotes.
-func literal(w *syntax.Word) (string, error) {
-	var b strings.Builder
-	for _, part := range w.Parts {
-		switch p := part.(type) {
-		case *syntax.Lit:
-			b.WriteString(unescape(p.Value, false))
-		case *syntax.SglQuoted:
-			if p.Dollar {
-				return "", errors.New("$'…' quoting is not supported in examples")
-			}
-			b.WriteString(p.Value)
-		case *syntax.DblQuoted:
-			if p.Dollar {
-				return "", errors.New("$\"…\" quoting is not supported in examples")
-			}
-			for _, qp := range p.Parts {
-				lit, ok := qp.(*syntax.Lit)
-				if !ok {
-					return "", errors.New("examples must not use expansions")
-				}
-				b.WriteString(unescape(lit.Value, true))
-			}
-		default:
-			return "", errors.New("examples must not use expansions")
-		}
-	}
-	return b.String(), nil
-}
-
-// unescape removes the backslashes a shell would: before any character
-// outside quotes, and only before $ ` " \ and newline inside double quotes.
-// An escaped newline disappears altogether.
-func unescape(s string, dquoted bool) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 == len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		next := s[i+1]
-		switch {
-		case next == '\n':
-			i++
-		case !dquoted || strings.IndexByte("$`\"\\", next) >= 0:
-			b.WriteByte(next)
-			i++
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }

@@ -550,3 +550,38 @@ func codeInArguments(name string, args []string) []string {
 	}
 	return nil
 }
+
+// Literal is a word's value after quote removal, when it is made only of
+// plain text and quotes ('…', "…" without expansions, $'…', backslash
+// escapes); ok is false for anything a shell would expand. It is the one
+// decoder of shell words other packages use (rules' examples, the shell
+// tool's apply_patch calls), so they read words as the judging does.
+func Literal(w *syntax.Word) (string, bool) {
+	var b strings.Builder
+	for _, part := range w.Parts {
+		switch p := part.(type) {
+		case *syntax.Lit:
+			b.WriteString(unescape(p.Value, false))
+		case *syntax.SglQuoted:
+			if p.Dollar {
+				b.WriteString(decodeANSIC(p.Value))
+			} else {
+				b.WriteString(p.Value)
+			}
+		case *syntax.DblQuoted:
+			if p.Dollar {
+				return "", false
+			}
+			for _, q := range p.Parts {
+				lit, ok := q.(*syntax.Lit)
+				if !ok {
+					return "", false
+				}
+				b.WriteString(unescape(lit.Value, true))
+			}
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}

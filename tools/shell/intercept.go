@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"warden/harness/shellcmd"
 )
 
 // patchCommands are the names models give apply_patch when they call it
@@ -104,7 +106,7 @@ func cdTarget(st *syntax.Stmt) (string, bool) {
 	if !ok || st.Negated || st.Background || len(st.Redirs) > 0 || len(call.Assigns) > 0 || len(call.Args) != 2 || call.Args[0].Lit() != "cd" {
 		return "", false
 	}
-	return literal(call.Args[1])
+	return shellcmd.Literal(call.Args[1])
 }
 
 // patchOf is the patch of a statement `apply_patch <<DELIM … DELIM` or
@@ -116,7 +118,7 @@ func patchOf(script string, st *syntax.Stmt) (string, bool) {
 	}
 	switch {
 	case len(call.Args) == 2 && len(st.Redirs) == 0:
-		return literal(call.Args[1])
+		return shellcmd.Literal(call.Args[1])
 	case len(call.Args) == 1 && len(st.Redirs) == 1:
 		r := st.Redirs[0]
 		if (r.Op != syntax.Hdoc && r.Op != syntax.DashHdoc) || r.Hdoc == nil {
@@ -125,7 +127,7 @@ func patchOf(script string, st *syntax.Stmt) (string, bool) {
 		// The body as written: a patch is taken literally whether or not
 		// the delimiter was quoted (models quote it as a rule, and
 		// patches rarely hold anything a shell would expand).
-		delim, ok := literal(r.Word)
+		delim, ok := shellcmd.Literal(r.Word)
 		if !ok {
 			return "", false
 		}
@@ -159,30 +161,5 @@ func shellScript(st *syntax.Stmt) (string, bool) {
 	if flag := call.Args[1].Lit(); flag != "-c" && flag != "-lc" {
 		return "", false
 	}
-	return literal(call.Args[2])
-}
-
-// literal is a word's value when it has no expansions: plain text and
-// quoted strings.
-func literal(w *syntax.Word) (string, bool) {
-	var b strings.Builder
-	for _, part := range w.Parts {
-		switch p := part.(type) {
-		case *syntax.Lit:
-			b.WriteString(p.Value)
-		case *syntax.SglQuoted:
-			b.WriteString(p.Value)
-		case *syntax.DblQuoted:
-			for _, q := range p.Parts {
-				lit, ok := q.(*syntax.Lit)
-				if !ok {
-					return "", false
-				}
-				b.WriteString(lit.Value)
-			}
-		default:
-			return "", false
-		}
-	}
-	return b.String(), true
+	return shellcmd.Literal(call.Args[2])
 }

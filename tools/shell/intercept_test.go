@@ -21,6 +21,7 @@ func TestFindPatchCall(t *testing.T) {
 		{"double-quoted delimiter", "applypatch <<\"PATCH\"\n" + body + "PATCH\n", true, false, body, ""},
 		{"after cd", "cd sub/dir && apply_patch <<'EOF'\n" + body + "EOF\n", true, false, body, "sub/dir"},
 		{"quoted cd", "cd 'my dir' && apply_patch <<'EOF'\n" + body + "EOF\n", true, false, body, "my dir"},
+		{"escaped cd", "cd my\\ dir && apply_patch <<'EOF'\n" + body + "EOF\n", true, false, body, "my dir"},
 		{"argument", "apply_patch '" + "*** Begin Patch\n*** Delete File: x\n*** End Patch" + "'", true, false, "*** Begin Patch\n*** Delete File: x\n*** End Patch", ""},
 		{"in a pipeline", "cat p | apply_patch", true, true, "", ""},
 		{"through bash -lc", "bash -lc \"apply_patch <<'EOF'\n*** Begin Patch\n*** Delete File: x\n*** End Patch\nEOF\n\"", true, false, "*** Begin Patch\n*** Delete File: x\n*** End Patch\n", ""},
