@@ -1,13 +1,13 @@
 package config
 
 import (
+	"warden/harness/internal/tomlline"
+
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -258,37 +258,7 @@ func (f *file) errorAt(line int, err error) error {
 }
 
 // line is the line on which key is defined, 0 if that cannot be told.
-//
-// The TOML decoder keeps key positions to itself and reveals them only in
-// the errors of a decode, so decode again into a type that holds exactly
-// the path to key and fails when it gets there.
-func (f *file) line(key ...string) int {
-	t := reflect.TypeFor[failHere]()
-	for i := len(key) - 1; i >= 0; i-- {
-		k := key[i]
-		if k == "" || k == "-" || strings.Contains(k, ",") {
-			return 0 // not expressible as a toml struct tag
-		}
-		t = reflect.StructOf([]reflect.StructField{{
-			Name: "F",
-			Type: t,
-			Tag:  reflect.StructTag("toml:" + strconv.Quote(k)),
-		}})
-	}
-	_, err := toml.Decode(f.text, reflect.New(t).Interface())
-	var pe toml.ParseError
-	if errors.As(err, &pe) && pe.Message == foundHere {
-		return pe.Position.Line
-	}
-	return 0
-}
-
-const foundHere = "found here"
-
-// failHere is the leaf of the type line decodes into.
-type failHere struct{}
-
-func (failHere) UnmarshalTOML(any) error { return errors.New(foundHere) }
+func (f *file) line(key ...string) int { return tomlline.Of(f.text, key...) }
 
 func nonEmpty(name, v string) error {
 	if v == "" {

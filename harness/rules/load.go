@@ -1,12 +1,13 @@
 package rules
 
 import (
+	"warden/harness/internal/tomlline"
+
 	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
 	"os"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -264,34 +265,4 @@ func (e tomlError) Unwrap() error { return e.err }
 
 // lineOf is the line on which the key path is defined, 0 if that cannot be
 // told. It serves keys outside the [[rule]] tables (see scan for those).
-//
-// The TOML decoder keeps key positions to itself and reveals them only in
-// the errors of a decode, so decode again into a type that holds exactly
-// the path to key and fails when it gets there.
-func lineOf(text string, key ...string) int {
-	t := reflect.TypeFor[failHere]()
-	for i := len(key) - 1; i >= 0; i-- {
-		k := key[i]
-		if k == "" || k == "-" || strings.Contains(k, ",") {
-			return 0 // not expressible as a toml struct tag
-		}
-		t = reflect.StructOf([]reflect.StructField{{
-			Name: "F",
-			Type: t,
-			Tag:  reflect.StructTag("toml:" + strconv.Quote(k)),
-		}})
-	}
-	_, err := toml.Decode(text, reflect.New(t).Interface())
-	var pe toml.ParseError
-	if errors.As(err, &pe) && pe.Message == foundHere {
-		return pe.Position.Line
-	}
-	return 0
-}
-
-const foundHere = "found here"
-
-// failHere is the leaf of the type lineOf decodes into.
-type failHere struct{}
-
-func (failHere) UnmarshalTOML(any) error { return errors.New(foundHere) }
+func lineOf(text string, key ...string) int { return tomlline.Of(text, key...) }
