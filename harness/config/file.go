@@ -1,8 +1,6 @@
 package config
 
 import (
-	"warden/harness/internal/tomlline"
-
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"warden/harness/internal/tomlline"
 )
 
 // fileConfig is config.toml. Pointers tell "not in the file" from a zero

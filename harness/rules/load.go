@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"warden/harness/internal/tomlline"
-
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +12,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"warden/harness/internal/tomlline"
 )
 
 // Load reads one rules file, as rules of kind. A missing file is no rules
