@@ -17,16 +17,17 @@ import (
 	"strings"
 	"sync"
 
+	"warden/harness/config"
 	"warden/harness/event"
 	"warden/harness/rules"
 	"warden/harness/shellcmd"
 )
 
-// Policies.
+// Policies: the config's approval_policy values.
 const (
-	Untrusted = "untrusted"
-	OnRequest = "on-request"
-	Never     = "never"
+	Untrusted = config.ApprovalUntrusted
+	OnRequest = config.ApprovalOnRequest
+	Never     = config.ApprovalNever
 )
 
 // Engine judges a session's commands and patches.
@@ -47,6 +48,15 @@ type Engine struct {
 type exactKey struct {
 	script  string
 	outside bool
+}
+
+// WithoutRules is an engine with no rules: the policy alone (OnRequest if
+// empty) decides, as for tools built without a session's rules.
+func WithoutRules(policy string, fullAccess bool) *Engine {
+	if policy == "" {
+		policy = OnRequest
+	}
+	return &Engine{Policy: policy, FullAccess: fullAccess}
 }
 
 // Verdict is what to do with a command.

@@ -74,11 +74,7 @@ func New(cfg Config) (*Tool, error) {
 	}
 	a := cfg.Approvals
 	if a == nil {
-		policy := cfg.ApprovalPolicy
-		if policy == "" {
-			policy = approval.OnRequest
-		}
-		a = &approval.Engine{Policy: policy, FullAccess: cfg.Runner.Policy().Mode == sandbox.FullAccess}
+		a = approval.WithoutRules(cfg.ApprovalPolicy, cfg.Runner.Policy().Mode == sandbox.FullAccess)
 	}
 	return &Tool{cfg: cfg, approvals: a}, nil
 }
