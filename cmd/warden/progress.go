@@ -113,6 +113,8 @@ func (p *progressPrinter) handle(e event.Event) {
 			what += " (" + e.Reason + ")"
 		}
 		p.line(fmt.Sprintf("approval needed (%s): %s: refused, since exec has nobody to ask", e.Kind, truncate(oneLine(what), 300)))
+	case event.RuleSaved:
+		p.line("saved to " + e.File + ": " + oneLine(e.Rule))
 	case event.PatchApplied:
 		for _, c := range e.Changes {
 			path := c.Path

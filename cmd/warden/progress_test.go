@@ -35,6 +35,7 @@ func TestProgressPrinterGolden(t *testing.T) {
 		event.ToolCallFinished{CallID: "c2", Name: "nope", Status: "error", Output: "error: there is no tool named \"nope\"."},
 		event.ToolCallStarted{CallID: "c3", Name: "apply_patch", Input: "*** Begin Patch\n*** Update File: a.go\n…"},
 		event.ApprovalRequested{Kind: "patch", Reason: "the session's sandbox is read-only", Changes: []event.FileChange{{Path: "a.go", Kind: "update", Added: 2, Removed: 1}}},
+		event.RuleSaved{File: "/home/u/.config/warden/rules.toml", Rule: "[[rule]]\ndecision = \"allow\"\ncommand = [\"go\", \"test\"]\n"},
 		event.PatchApplied{CallID: "c3", Changes: []event.FileChange{{Path: "a.go", Kind: "update", Added: 2, Removed: 1}, {Path: "old.go", Kind: "update", MoveTo: "new.go"}, {Path: "b.go", Kind: "add", Added: 10}}},
 		event.ToolCallFinished{CallID: "c3", Name: "apply_patch", Status: "ok", Duration: 3 * time.Millisecond},
 		event.ApprovalRequested{Kind: "command", Command: []string{"bash", "-lc", "git push"}, Script: "git push", Reason: "asks to run outside the sandbox"},

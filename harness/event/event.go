@@ -201,6 +201,13 @@ type FileChange struct {
 	Removed int    `json:"removed"`
 }
 
+// RuleSaved: a rule the user chose with an approval ("always allow") was
+// written to File; Rule is its text as written there.
+type RuleSaved struct {
+	File string `json:"file"`
+	Rule string `json:"rule"`
+}
+
 // PatchApplied: a patch changed files on disk. Front-ends render its diffs.
 type PatchApplied struct {
 	CallID  string       `json:"call_id"`
@@ -279,6 +286,7 @@ func (ToolCallFinished) Type() string  { return "tool_call_finished" }
 func (ApprovalRequested) Type() string { return "approval_requested" }
 func (PlanUpdated) Type() string       { return "plan_updated" }
 func (PatchApplied) Type() string      { return "patch_applied" }
+func (RuleSaved) Type() string         { return "rule_saved" }
 func (TokenUsage) Type() string        { return "token_usage" }
 func (Retrying) Type() string          { return "retrying" }
 func (Error) Type() string             { return "error" }

@@ -49,7 +49,7 @@ func (t *Tool) approve(ctx context.Context, env tool.Env, argv []string, dir str
 		if saved, err := t.approvals.Remember(d, p.Command, !v.Sandboxed); err != nil {
 			env.Emit(event.Error{Kind: "rules", Message: "the rule was not saved: " + err.Error()})
 		} else if saved != "" {
-			env.Emit(event.Error{Kind: "rules", Message: "saved a rule allowing `" + strings.Join(d.Prefix, " ") + "` to " + saved})
+			env.Emit(event.RuleSaved{File: saved, Rule: approval.RuleFor(d.Prefix, !v.Sandboxed).String()})
 		}
 	}
 	return r, res

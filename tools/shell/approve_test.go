@@ -49,6 +49,15 @@ func TestAskSaveAndAllowNextTime(t *testing.T) {
 	if b, err := os.ReadFile(file); err != nil || !strings.Contains(string(b), `decision = "allow"`) {
 		t.Fatalf("rules file %s: %q %v", file, b, err)
 	}
+	var saved []event.RuleSaved
+	for _, e := range f.env.Events() {
+		if r, ok := e.(event.RuleSaved); ok {
+			saved = append(saved, r)
+		}
+	}
+	if len(saved) != 1 || saved[0].File != file || !strings.Contains(saved[0].Rule, `command = ["rm", "-rf", "build"]`) {
+		t.Errorf("rule_saved events %+v", saved)
+	}
 	if d, _, ok := set.Judge([]string{"rm", "-rf", "build"}); !ok || d != rules.Allow {
 		t.Errorf("the saved rule is not in force: %v %v", d, ok)
 	}
