@@ -620,3 +620,26 @@ func TestADenialWithStopEndsTheTurn(t *testing.T) {
 		}
 	})
 }
+
+// Input taken back before a turn reaches a step boundary is never sent.
+func TestTakeQueuedRemovesInputBeforeItIsSent(t *testing.T) {
+	forEachWire(t, func(t *testing.T, w wire) {
+		fm, url := fake(t, reply(text("ok")))
+		sess, _ := newSession(t, w, url, sessionConfig{})
+		sess.Queue("first")
+		sess.Queue("second")
+		if got := sess.TakeQueued(); !slices.Equal(got, []string{"first", "second"}) {
+			t.Fatalf("TakeQueued = %q", got)
+		}
+		if got := sess.TakeQueued(); len(got) != 0 {
+			t.Fatalf("second TakeQueued = %q", got)
+		}
+		if res := sess.RunTurn(waitCtx(t), "the prompt"); res.Status != event.TurnCompleted {
+			t.Fatalf("result %+v", res)
+		}
+		got := userTexts(t, fm.Requests()[0])
+		if slices.Contains(got, "first") || slices.Contains(got, "second") {
+			t.Fatalf("taken input was sent: %q", got)
+		}
+	})
+}

@@ -153,6 +153,17 @@ func (s *Session) Queue(input string) {
 	s.pending = append(s.pending, input)
 }
 
+// TakeQueued removes and returns the input queued but not yet sent, so a
+// front-end can send it as the next turn or give it back to the user when a
+// turn ends before reaching a step boundary.
+func (s *Session) TakeQueued() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pending := s.pending
+	s.pending = nil
+	return pending
+}
+
 // Interrupt cancels the running turn, if any: the stream stops, running
 // tools are cancelled, and the turn ends with status "interrupted".
 func (s *Session) Interrupt() {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"warden/harness/config"
 	"warden/sandbox"
 	"warden/tools/patch"
 )
@@ -62,14 +63,21 @@ func main() {
 }
 
 func newRootCommand() *cobra.Command {
+	var ov config.Overrides
 	root := &cobra.Command{
-		Use:           "warden",
+		Use:           "warden [flags] [PROMPT]",
 		Short:         "A terminal coding agent that works inside a sandbox you control",
+		Long:          "A terminal coding agent that works inside a sandbox you control.\nWith no command, warden opens its interface in the current directory; PROMPT, if given, is the first message.",
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTUI(cmd, args, ov)
+		},
 	}
-	root.AddCommand(newExecCommand(), newSandboxCommand(), newApplyPatchCommand(), newRulesCommand(), newTrustCommand())
+	addModelFlags(root, &ov)
+	root.AddCommand(newExecCommand(), newDemoCommand(), newSandboxCommand(), newApplyPatchCommand(), newRulesCommand(), newTrustCommand())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})

@@ -57,6 +57,28 @@ type Session struct {
 	*harness.Session
 	transcript *transcript.Writer
 	tools      *tools.Set // nil when Params.Tools replaced them
+	// Sandbox is the sandbox in force and why, for front-ends to show.
+	Sandbox SandboxInfo
+}
+
+// SandboxInfo is the sandbox mode a session runs under, why it is that one,
+// and whether commands may use the network.
+type SandboxInfo struct {
+	Mode    string
+	Why     string
+	Network bool
+}
+
+// sandboxWhy says why the mode is in force, in the words a status line
+// can show.
+func sandboxWhy(st config.Settings, trusted bool) string {
+	switch {
+	case st.SandboxModeChosen:
+		return "chosen in config or flags"
+	case trusted:
+		return "trusted project"
+	}
+	return "project not trusted: warden trust allows edits"
 }
 
 // TranscriptPath is where the session is recorded.
@@ -91,6 +113,9 @@ func Start(p Params) (*Session, error) {
 		st.SandboxMode = config.SandboxWorkspaceWrite
 	}
 	network := st.SandboxMode == config.SandboxFullAccess || st.Sandbox.Network
+	// Everything below, the model's own view of its sandbox included, must
+	// see the mode in force, not the one before trust was considered.
+	p.Settings = st
 	registry := p.Tools
 	var set *tools.Set
 	if registry == nil {
@@ -178,7 +203,9 @@ func Start(p Params) (*Session, error) {
 			p.Sink(event.Error{Kind: "rules", Message: fmt.Sprintf("%s: this allow rule of the project is ignored until you trust the project (warden trust %s)", r.Where(), perms.Root)})
 		}
 	}
-	return &Session{Session: sess, transcript: tw, tools: set}, nil
+	return &Session{Session: sess, transcript: tw, tools: set, Sandbox: SandboxInfo{
+		Mode: st.SandboxMode, Why: sandboxWhy(st, perms.Trusted), Network: network,
+	}}, nil
 }
 
 func newClient(st config.Settings, hc *http.Client) (model.Client, error) {

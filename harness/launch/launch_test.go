@@ -12,6 +12,7 @@ import (
 	"warden/fakemodel"
 	"warden/harness/config"
 	"warden/harness/event"
+	"warden/harness/rules"
 	"warden/harness/transcript"
 )
 
@@ -168,5 +169,39 @@ func TestAuthErrorsNameTheProvidersKeyVariable(t *testing.T) {
 		if len(errs) != 1 || !strings.Contains(errs[0], want) {
 			t.Errorf("env_key %q: errors %q, want one mentioning %q", envKey, errs, want)
 		}
+	}
+}
+
+// A trusted project runs in workspace-write; the model's environment block
+// and the session's SandboxInfo must both say so, not the mode before trust.
+func TestTrustedProjectTellsTheModelTheModeInForce(t *testing.T) {
+	fm := fakemodel.New(fakemodel.Script{Replies: []fakemodel.Reply{{Output: []fakemodel.Output{{Text: "hello"}}}}})
+	srv := httptest.NewServer(fm)
+	defer srv.Close()
+	home := t.TempDir()
+	cwd := t.TempDir()
+	env := map[string]string{"HOME": home, "XDG_STATE_HOME": filepath.Join(home, "state"), "XDG_CONFIG_HOME": filepath.Join(home, "config")}
+	getenv := func(k string) string { return env[k] }
+	dir, err := config.Dir(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rules.SetTrusted(dir, cwd, true); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := Start(Params{Settings: settingsFor(t, "responses", srv.URL+"/v1"), Cwd: cwd, Getenv: getenv, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if sess.Sandbox.Mode != config.SandboxWorkspaceWrite || sess.Sandbox.Why != "trusted project" || sess.Sandbox.Network {
+		t.Fatalf("sandbox info %+v", sess.Sandbox)
+	}
+	if res := sess.RunTurn(context.Background(), "hi"); res.Status != event.TurnCompleted {
+		t.Fatalf("turn %+v", res)
+	}
+	body := string(fm.Requests()[0].Body)
+	if !strings.Contains(body, "workspace-write") || strings.Contains(body, "<sandbox_mode>read-only") {
+		t.Fatal("the model was not told the sandbox mode in force")
 	}
 }

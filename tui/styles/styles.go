@@ -45,6 +45,9 @@ type Styles struct {
 	Added   lipgloss.Style // + lines and counts
 	Removed lipgloss.Style // - lines and counts
 
+	StepDone   lipgloss.Style // a completed plan step: faint and struck through, so what is left stands out
+	StepActive lipgloss.Style // the plan step in progress
+
 	Border   lipgloss.Style // rules and frames around the composer
 	Key      lipgloss.Style // a key in help text
 	KeyHelp  lipgloss.Style // what that key does
@@ -82,6 +85,8 @@ func New(o Options) *Styles {
 	s.Info = base.Foreground(ansi(4))
 	s.Added = base.Foreground(ansi(2))
 	s.Removed = base.Foreground(ansi(1))
+	s.StepDone = base.Faint(true).Strikethrough(true)
+	s.StepActive = base.Foreground(c(lipgloss.ANSIColor(4), lipgloss.ANSIColor(6))).Bold(true)
 	s.Border = base.Foreground(c(lipgloss.ANSIColor(7), lipgloss.ANSIColor(8)))
 	s.Key = base.Bold(true)
 	s.KeyHelp = base.Faint(true)

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"warden/demo"
+	"warden/harness/config"
+	"warden/harness/launch"
+	"warden/tui"
+	"warden/tui/status"
+)
+
+// runTUI is the root command: the interactive terminal interface in the
+// current directory, with the arguments (if any) as the first prompt.
+func runTUI(cmd *cobra.Command, args []string, ov config.Overrides) error {
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+		return usageErr("warden's interface needs a terminal; to run a task without one use: warden exec PROMPT")
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("find working directory: %w", err)
+	}
+	settings, err := config.Load(ov, os.Getenv)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	return startTUI(cmd.Context(), tuiRun{
+		settings: settings,
+		cwd:      cwd,
+		prompt:   strings.Join(args, " "),
+	})
+}
+
+type tuiRun struct {
+	settings config.Settings
+	cwd      string
+	prompt   string
+	// skipKeyCheck: the demo has its own model and needs no key.
+	skipKeyCheck bool
+	// getenv is os.Getenv unless the demo points warden's state and config
+	// directories elsewhere.
+	getenv func(string) string
+	// demo: the session is thrown away, so do not point at its transcript.
+	demo bool
+}
+
+// startTUI opens the session and runs the interface until the user quits.
+// Without an API key it still opens, and says exactly how to give warden a
+// model instead of failing.
+func startTUI(ctx context.Context, r tuiRun) error {
+	st := r.settings
+	if r.getenv == nil {
+		r.getenv = os.Getenv
+	}
+	info := status.Info{
+		Model:           st.Model,
+		ReasoningEffort: st.ReasoningEffort,
+		SandboxMode:     st.SandboxMode,
+		ApprovalPolicy:  st.ApprovalPolicy,
+		Cwd:             r.cwd,
+		Home:            r.getenv("HOME"),
+		ContextLeft:     -1,
+	}
+	opts := tui.Options{
+		Status:      info,
+		Version:     version(),
+		Root:        r.cwd,
+		FirstPrompt: r.prompt,
+		NoColor:     r.getenv("NO_COLOR") != "",
+	}
+	if name, missing := st.MissingKey(); missing && !r.skipKeyCheck {
+		opts.Setup = setupHelp(name)
+		return tui.Run(ctx, opts, tui.IO{})
+	}
+	bridge := tui.NewBridge()
+	sess, err := launch.Start(launch.Params{
+		Settings: st,
+		Cwd:      r.cwd,
+		Getenv:   r.getenv,
+		Sink:     bridge.Sink,
+		Version:  version(),
+	})
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	opts.Session = sess
+	opts.Bridge = bridge
+	opts.Status.SandboxMode = sess.Sandbox.Mode
+	opts.Status.SandboxWhy = sess.Sandbox.Why
+	opts.Status.Network = sess.Sandbox.Network
+	err = tui.Run(ctx, opts, tui.IO{})
+	if err == nil && !r.demo {
+		fmt.Fprintf(os.Stderr, "Session %s saved to %s\n", sess.ID(), sess.TranscriptPath())
+	}
+	return err
+}
+
+// setupHelp is the first-run screen: every way to give warden a model.
+func setupHelp(keyName string) string {
+	return fmt.Sprintf(`warden needs a model to talk to, and %[1]s is not set.
+
+  OpenAI:           export %[1]s=sk-...   then run warden again
+  Ollama:           warden --provider ollama --model qwen3-coder
+  LM Studio:        warden --provider lmstudio --model MODEL
+  vLLM or any other OpenAI-compatible server:
+                    warden --base-url http://localhost:8000/v1 --wire chat --model MODEL
+
+The same settings can live in ~/.config/warden/config.toml (see docs/config.md).
+To see warden at work without any model or key: warden demo`, keyName)
+}
+
+func newDemoCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Watch warden work on a sample repository, with a built-in scripted model (no API key)",
+		Long: `Watch warden work without an API key: a built-in scripted model plays a
+session in a temporary copy of a small sample repository. It explores,
+asks your approval for a command, fixes a bug with a patch, runs the tests
+and sums up. Everything happens in the temporary copy, which is removed
+when you quit; your own config, rules and transcripts are not touched.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+				return usageErr("warden demo needs a terminal")
+			}
+			return runDemo(cmd.Context())
+		},
+	}
+}
+
+func runDemo(ctx context.Context) error {
+	parent, err := os.MkdirTemp("", "warden-demo-")
+	if err != nil {
+		return fmt.Errorf("make the demo's directory: %w", err)
+	}
+	defer os.RemoveAll(parent)
+	dir, err := demo.Prepare(parent)
+	if err != nil {
+		return err
+	}
+	srv, err := demo.Serve()
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	// The demo's config, rules and transcript live beside the copy, so it
+	// leaves nothing in the user's own directories.
+	env := map[string]string{
+		"XDG_CONFIG_HOME": filepath.Join(parent, "config"),
+		"XDG_STATE_HOME":  filepath.Join(parent, "state"),
+	}
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}
+	base, err := config.Load(config.Overrides{}, getenv)
+	if err != nil {
+		return err
+	}
+	return startTUI(ctx, tuiRun{
+		settings:     demo.Settings(base, srv.BaseURL),
+		cwd:          dir,
+		prompt:       demo.Prompt,
+		skipKeyCheck: true,
+		getenv:       getenv,
+		demo:         true,
+	})
+}

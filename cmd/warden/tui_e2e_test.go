@@ -1,0 +1,220 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"warden/fakemodel"
+)
+
+// terminal is a real terminal (a tmux pane) running the warden binary, as a
+// user would see it.
+type terminal struct {
+	t      *testing.T
+	socket string
+	name   string
+}
+
+func tmuxOrSkip(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("tmux")
+	if err != nil {
+		if os.Getenv("WARDEN_REQUIRE_TMUX") != "" {
+			t.Fatal("tmux is required here (WARDEN_REQUIRE_TMUX) but not installed")
+		}
+		t.Skip("tmux is not installed")
+	}
+	return path
+}
+
+// startTerminal runs the test binary as warden in a new tmux server of its
+// own (no user config), in a pane of the given size.
+func startTerminal(t *testing.T, c *cli, width, height int, args ...string) *terminal {
+	t.Helper()
+	tmuxOrSkip(t)
+	term := &terminal{t: t, socket: fmt.Sprintf("warden-e2e-%d", os.Getpid()), name: "e2e"}
+	t.Cleanup(func() { exec.Command("tmux", "-L", term.socket, "kill-server").Run() })
+	var env []string
+	for k, v := range c.env {
+		env = append(env, k+"="+shellQuote(v))
+	}
+	env = append(env, "TERM=xterm-256color", "GORACE=atexit_sleep_ms=0")
+	command := "cd " + shellQuote(c.dir) + " && exec env " + strings.Join(env, " ") + " " + shellQuote(os.Args[0])
+	for _, a := range args {
+		command += " " + shellQuote(a)
+	}
+	term.tmux("-f", "/dev/null", "new-session", "-d", "-s", term.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), command)
+	term.tmux("set-option", "-t", term.name, "remain-on-exit", "on")
+	term.tmux("set-option", "-t", term.name, "history-limit", "10000")
+	return term
+}
+
+func (term *terminal) tmux(args ...string) string {
+	term.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", term.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		term.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// screen is what the pane shows now.
+func (term *terminal) screen() string {
+	return term.tmux("capture-pane", "-p", "-t", term.name)
+}
+
+// history is the pane's scrollback and screen together.
+func (term *terminal) history() string {
+	return term.tmux("capture-pane", "-p", "-S", "-", "-t", term.name)
+}
+
+// send types keys: text literally, or tmux key names with keys().
+func (term *terminal) typeText(text string) {
+	term.tmux("send-keys", "-t", term.name, "-l", text)
+}
+
+func (term *terminal) keys(names ...string) {
+	term.tmux(append([]string{"send-keys", "-t", term.name}, names...)...)
+}
+
+// waitFor polls the screen until cond holds, failing with the screen after
+// a generous deadline. Polling a visible state is how a user waits too.
+func (term *terminal) waitFor(what string, cond func(screen string) bool) string {
+	term.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := term.screen()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			term.t.Fatalf("timed out waiting for %s; the screen:\n%s", what, s)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+}
+
+func (term *terminal) waitForText(text string) string {
+	term.t.Helper()
+	return term.waitFor(fmt.Sprintf("%q on screen", text), func(s string) bool { return strings.Contains(s, text) })
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func slowText(text string) fakemodel.Reply {
+	return fakemodel.Reply{Output: []fakemodel.Output{{Text: text}}, ChunkSize: 4, DelayMS: 15}
+}
+
+// The TUI through a real terminal: a streamed answer, a scripted command,
+// Esc interrupting a running command (its process killed, the model told),
+// a resize mid-stream, and quitting, checking the screen at each step.
+func TestTUIEndToEndInTmux(t *testing.T) {
+	longAnswer := strings.Repeat("This paragraph streams while the window is resized, and it must re-wrap cleanly. ", 6)
+	c := newCLI(t,
+		fakemodel.Reply{Output: []fakemodel.Output{
+			{Reasoning: &fakemodel.Reasoning{Summary: []string{"**Greeting the user**\n\nSay hello."}}},
+			{Text: "Hello from **the fake model**.\n\n- first point\n- second point\n"},
+		}, ChunkSize: 4, DelayMS: 5},
+		shellCall("c1", "echo e2e-marker; echo second-line"),
+		textReply("The command printed the marker."),
+		shellCall("c2", "sleep 31337"),
+		textReply("Carrying on after the interrupt."),
+		slowText(longAnswer+"\n\nEND-OF-ANSWER"),
+	)
+	term := startTerminal(t, c, 100, 30)
+
+	// Start: the welcome says which sandbox is in force, the status line too.
+	s := term.waitForText("read-only")
+	if !strings.Contains(s, "warden") || !strings.Contains(s, "gpt-") {
+		t.Fatalf("no welcome or status line:\n%s", s)
+	}
+
+	// A streamed markdown answer.
+	term.typeText("say hello")
+	term.keys("Enter")
+	s = term.waitForText("second point")
+	if strings.Contains(s, "**the fake model**") {
+		t.Fatalf("markdown not rendered:\n%s", s)
+	}
+	term.waitForText("Greeting the user")
+
+	// A scripted tool call: the command, its output and its exit.
+	term.typeText("run the marker command")
+	term.keys("Enter")
+	s = term.waitForText("The command printed the marker.")
+	for _, want := range []string{"echo e2e-marker", "e2e-marker", "second-line"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("the command cell lacks %q:\n%s", want, s)
+		}
+	}
+
+	// Esc interrupts a running command: its process dies, the model is told.
+	term.typeText("sleep for a long time")
+	term.keys("Enter")
+	term.waitForText("sleep 31337")
+	waitForProcess(t, "sleep 31337", true)
+	term.keys("Escape")
+	term.waitForText("Interrupted")
+	waitForProcess(t, "sleep 31337", false)
+	term.typeText("carry on")
+	term.keys("Enter")
+	term.waitForText("Carrying on after the interrupt.")
+	reqs := c.fm.Requests()
+	if last := string(reqs[len(reqs)-1].Body); !strings.Contains(last, "interrupted") {
+		t.Fatal("the model was not told about the interrupt")
+	}
+
+	// A resize in the middle of a stream: the live area re-wraps to the new
+	// width and the answer completes.
+	term.typeText("write a long paragraph")
+	term.keys("Enter")
+	term.waitForText("This paragraph streams")
+	term.tmux("resize-window", "-t", term.name, "-x", "60", "-y", "24")
+	s = term.waitForText("END-OF-ANSWER")
+	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		if w := ansi.StringWidth(line); w > 60 {
+			t.Fatalf("a line is %d wide after resizing to 60:\n%s", w, s)
+		}
+	}
+	if !strings.Contains(term.history(), "Hello from the fake model") {
+		t.Fatal("the first answer is not in the scrollback")
+	}
+
+	// Quit: ctrl+c twice on an empty composer.
+	term.keys("C-c")
+	term.waitForText("again to quit")
+	term.keys("C-c")
+	s = term.waitFor("warden to exit", func(s string) bool { return strings.Contains(s, "saved to") })
+	if !regexp.MustCompile(`Session [0-9a-f-]+ saved to `).MatchString(s) {
+		t.Fatalf("no goodbye line:\n%s", s)
+	}
+	matches, _ := filepath.Glob(filepath.Join(c.home, "state", "warden", "sessions", "*", "*", "*", "*.jsonl"))
+	if len(matches) != 1 {
+		t.Fatalf("transcripts %v", matches)
+	}
+}
+
+// waitForProcess waits until a process whose command line contains pattern
+// exists (or no longer does).
+func waitForProcess(t *testing.T, pattern string, exists bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := exec.Command("pgrep", "-f", "^"+pattern).Run()
+		if (err == nil) == exists {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %q exists=%v, wanted %v", pattern, err == nil, exists)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+}

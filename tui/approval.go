@@ -1,0 +1,106 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"warden/harness/event"
+	"warden/tui/cells"
+)
+
+// The approval question here is deliberately plain: what would run, why it
+// is asked, and four keys. Several requests (parallel calls) are answered
+// one after another, oldest first.
+
+// answerApproval handles a key while a request waits; ok is false when the
+// key is not an answer (it is then ignored, so a stray key never approves).
+func (m *Model) answerApproval(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	req := m.approvals[0]
+	a := m.keys.Approval
+	var d event.Decision
+	var said string
+	switch {
+	case key.Matches(msg, a.Once):
+		d, said = event.Decision{Approved: true}, "Approved once"
+	case key.Matches(msg, a.Session):
+		d, said = event.Decision{Approved: true, Remember: event.RememberSession}, "Approved for this session"
+	case key.Matches(msg, a.Deny):
+		d, said = event.Decision{Approved: false}, "Denied"
+	case key.Matches(msg, a.Stop):
+		d, said = event.Decision{Approved: false, Stop: true}, "Denied, and the turn stopped"
+	default:
+		return nil, true
+	}
+	m.approvals = m.approvals[1:]
+	m.add(cells.NewNotice(cells.NoticeInfo, said+": "+approvalSubject(req)))
+	respond := req.Respond
+	if respond == nil {
+		return nil, true
+	}
+	return func() tea.Msg {
+		respond(d)
+		return nil
+	}, true
+}
+
+func approvalSubject(req event.ApprovalRequested) string {
+	if req.Kind == "patch" {
+		var paths []string
+		for _, c := range req.Changes {
+			paths = append(paths, c.Path)
+		}
+		return "patch to " + strings.Join(paths, ", ")
+	}
+	if req.Script != "" {
+		return req.Script
+	}
+	return strings.Join(req.Command, " ")
+}
+
+// approvalView is the question for the oldest request.
+func (m *Model) approvalView() string {
+	st := m.styles
+	req := m.approvals[0]
+	var b strings.Builder
+	title := "Run this command?"
+	if req.Kind == "patch" {
+		title = "Apply this patch?"
+	}
+	if req.Escalation {
+		title = "Run this command outside the sandbox?"
+	}
+	b.WriteString(st.Warning.Render("▌ ") + st.Bold.Render(title))
+	if n := len(m.approvals); n > 1 {
+		b.WriteString(st.Dim.Render(" (1 of " + strconv.Itoa(n) + ")"))
+	}
+	if req.Kind == "patch" {
+		for _, c := range req.Changes {
+			b.WriteString("\n" + st.Warning.Render("▌ ") + "  " + c.Kind + " " + st.Code.Render(c.Path) +
+				" " + st.Added.Render("+"+strconv.Itoa(c.Added)) + " " + st.Removed.Render("−"+strconv.Itoa(c.Removed)))
+		}
+	} else {
+		for _, line := range strings.Split(approvalSubject(req), "\n") {
+			b.WriteString("\n" + st.Warning.Render("▌ ") + "  " + st.Code.Render("$ "+line))
+		}
+		if req.Cwd != "" {
+			b.WriteString("\n" + st.Warning.Render("▌ ") + st.Dim.Render("  in "+tildePath(req.Cwd, m.status.Home)))
+		}
+	}
+	for _, line := range []string{req.Justification, req.Reason} {
+		if line != "" {
+			b.WriteString("\n" + st.Warning.Render("▌ ") + st.Dim.Render("  "+line))
+		}
+	}
+	a := m.keys.Approval
+	var keys []string
+	for _, k := range []key.Binding{a.Once, a.Session, a.Deny, a.Stop} {
+		h := k.Help()
+		keys = append(keys, st.Key.Render(h.Key)+" "+st.KeyHelp.Render(h.Desc))
+	}
+	b.WriteString("\n" + st.Warning.Render("▌ ") + strings.Join(keys, st.Dim.Render(" · ")))
+	return ansi.Wrap(b.String(), max(m.width, 20), " ")
+}

@@ -1,0 +1,119 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"warden/tui/cells"
+	"warden/tui/composer"
+)
+
+// slashCommands are the commands the composer completes after "/".
+func slashCommands() []composer.Command {
+	return []composer.Command{
+		{Name: "copy", Description: "copy the last answer to the clipboard"},
+		{Name: "transcript", Description: "show the full transcript (ctrl+t)"},
+		{Name: "help", Description: "keyboard shortcuts and commands"},
+		{Name: "quit", Description: "exit warden"},
+	}
+}
+
+// runCommand runs a slash command.
+func (m *Model) runCommand(name, args string) tea.Cmd {
+	switch name {
+	case "copy":
+		if m.lastAnswer == "" {
+			m.add(cells.NewNotice(cells.NoticeWarning, "Nothing to copy yet: no answer has finished."))
+			return nil
+		}
+		m.add(cells.NewNotice(cells.NoticeInfo, fmt.Sprintf("Copied the last answer (%d characters) to the clipboard.", len(m.lastAnswer))))
+		// OSC 52 works over ssh and in tmux (with set-clipboard on), where
+		// a clipboard program on this machine would not reach the user.
+		return tea.SetClipboard(m.lastAnswer)
+	case "transcript":
+		return m.handleKey(tea.KeyPressMsg{Code: 't', Mod: tea.ModCtrl})
+	case "help":
+		m.showHelp = true
+		return nil
+	case "quit", "exit":
+		return m.quit()
+	}
+	m.add(cells.NewNotice(cells.NoticeWarning, "Unknown command /"+name+": /help lists them."))
+	return nil
+}
+
+// welcome is the first cell: who is running, where, and under which
+// sandbox, so the user always knows what the agent may do.
+func (m *Model) welcome() tea.Cmd {
+	st := m.styles
+	s := m.status
+	title := st.Bold.Render("warden") + st.Dim.Render(" "+m.opts.Version)
+	lines := []string{title}
+	if m.opts.Setup == "" {
+		lines = append(lines,
+			st.Dim.Render("model     ")+s.Model,
+			st.Dim.Render("directory ")+tildePath(s.Cwd, s.Home),
+			st.Dim.Render("sandbox   ")+sandboxLine(s.SandboxMode, s.SandboxWhy, s.Network)+st.Dim.Render(" · approvals "+s.ApprovalPolicy))
+	}
+	lines = append(lines, "", st.Dim.Render("Type a message and press enter. ? shows the keys, ctrl+t the full transcript."))
+	text := ansi.Wrap(strings.Join(lines, "\n"), max(m.width, 20), " ")
+	m.printer.add(text)
+	return m.printer.start()
+}
+
+func sandboxLine(mode, why string, network bool) string {
+	line := mode
+	if why != "" {
+		line += " (" + why + ")"
+	}
+	if network {
+		line += ", network on"
+	} else if mode != "full-access" {
+		line += ", network off"
+	}
+	return line
+}
+
+func tildePath(path, home string) string {
+	if home != "" && (path == home || strings.HasPrefix(path, home+"/")) {
+		return "~" + path[len(home):]
+	}
+	return path
+}
+
+// listFiles lists the project's files for @ completion, off the UI loop.
+func listFiles(root string) tea.Cmd {
+	if root == "" {
+		return nil
+	}
+	return func() tea.Msg {
+		paths, err := composer.ListFiles(root, 20000)
+		if err != nil {
+			return nil // completion just has nothing to offer
+		}
+		return filesMsg{paths: paths}
+	}
+}
+
+// readBranch reads the git branch for the status line, off the UI loop.
+func readBranch(root string) tea.Cmd {
+	if root == "" {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "git", "-C", filepath.Clean(root), "symbolic-ref", "--short", "-q", "HEAD").Output()
+		if err != nil {
+			return branchMsg{}
+		}
+		return branchMsg{branch: strings.TrimSpace(string(out))}
+	}
+}

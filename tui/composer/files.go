@@ -1,0 +1,120 @@
+package composer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// listTimeout bounds ListFiles: @ completion is a convenience, and a huge
+// tree must not keep a goroutine (or git) busy for long.
+const listTimeout = 5 * time.Second
+
+// skippedDirs are directories a walk outside git does not enter: other
+// people's code, caches, and environments nobody means by "@".
+var skippedDirs = map[string]bool{
+	"node_modules":     true,
+	"vendor":           true,
+	"bower_components": true,
+	"__pycache__":      true,
+	"venv":             true,
+	"site-packages":    true,
+}
+
+// ListFiles lists the files under root for @ completion, as sorted,
+// slash-separated paths relative to root, at most limit of them (no limit
+// when limit <= 0). In a git work tree it asks git, so .gitignore is
+// respected and untracked files are included; elsewhere it walks the tree,
+// skipping hidden directories and dependency directories like
+// node_modules. It does I/O: the root runs it in a tea.Cmd.
+func ListFiles(root string, limit int) ([]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
+	defer cancel()
+	paths, err := gitFiles(ctx, root)
+	if errors.Is(err, errNotGit) {
+		paths, err = walkFiles(ctx, root, limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list files in %s: %w", root, err)
+	}
+	slices.Sort(paths)
+	paths = slices.Compact(paths) // git lists a conflicted file once per stage
+	if limit > 0 && len(paths) > limit {
+		paths = paths[:limit]
+	}
+	return paths, nil
+}
+
+// errNotGit means git cannot list root (not a work tree, or no git), so
+// the tree is walked instead.
+var errNotGit = errors.New("not a git work tree")
+
+func gitFiles(ctx context.Context, root string) ([]string, error) {
+	cmd := exec.CommandContext(ctx, "git", "-C", root, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("git ls-files: %w", ctx.Err())
+	}
+	if err != nil {
+		var exitErr *exec.ExitError
+		if errors.Is(err, exec.ErrNotFound) || errors.As(err, &exitErr) {
+			return nil, errNotGit
+		}
+		return nil, fmt.Errorf("git ls-files: %w", err)
+	}
+	var paths []string
+	for p := range strings.SplitSeq(string(out), "\x00") {
+		if p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return paths, nil
+}
+
+// walkFiles walks root, stopping at limit files; directories it cannot
+// read are skipped rather than failing the whole list.
+func walkFiles(ctx context.Context, root string, limit int) ([]string, error) {
+	var paths []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		if err != nil {
+			if p == root {
+				return err
+			}
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p != root && (strings.HasPrefix(d.Name(), ".") || skippedDirs[d.Name()]) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		paths = append(paths, filepath.ToSlash(rel))
+		if limit > 0 && len(paths) >= limit {
+			return fs.SkipAll
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("walk: %w", err)
+	}
+	return paths, nil
+}

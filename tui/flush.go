@@ -1,0 +1,148 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"warden/tui/cells"
+)
+
+// printer prints finished cells into the scrollback in order. tea.Println
+// runs as a command in its own goroutine, so two prints started by
+// consecutive updates could overtake each other; the printer keeps one
+// print in flight and queues the rest until bubbletea has written it.
+type printer struct {
+	queue    []string
+	inFlight bool
+	// then runs once everything queued is printed (quitting).
+	then tea.Cmd
+	// print writes text above the live area: tea.Println, or a recorder
+	// in tests.
+	print func(string) tea.Cmd
+}
+
+type printedMsg struct{}
+
+func (p *printer) add(text string) {
+	if text != "" {
+		p.queue = append(p.queue, text)
+	}
+}
+
+// start prints whatever is queued, unless a print is in flight.
+func (p *printer) start() tea.Cmd {
+	if p.inFlight {
+		return nil
+	}
+	if len(p.queue) == 0 {
+		then := p.then
+		p.then = nil
+		return then
+	}
+	text := strings.Join(p.queue, "\n")
+	p.queue = nil
+	p.inFlight = true
+	print := p.print
+	if print == nil {
+		print = func(s string) tea.Cmd { return tea.Println(s) }
+	}
+	return tea.Sequence(print(text), func() tea.Msg { return printedMsg{} })
+}
+
+func (p *printer) printed() tea.Cmd {
+	p.inFlight = false
+	return p.start()
+}
+
+// drainThen prints everything queued and then runs cmd.
+func (p *printer) drainThen(cmd tea.Cmd) tea.Cmd {
+	p.then = cmd
+	return p.start()
+}
+
+// flush moves finished cells from the live area into the scrollback: every
+// finished cell at the head of the live list, and the final part of a
+// streaming cell at the head. Cells behind an unfinished one wait, so the
+// scrollback is always in transcript order.
+func (m *Model) flush() tea.Cmd {
+	ctx := m.cellContext(false)
+	for len(m.live) > 0 {
+		c := m.live[0]
+		if c.Done() {
+			m.printer.add(m.separated(c.Render(ctx)))
+			m.live = m.live[1:]
+			m.headPartial = false
+			continue
+		}
+		if f, ok := c.(cells.Flusher); ok {
+			m.printer.add(m.separated(f.Flush(ctx)))
+		}
+		break
+	}
+	return m.printer.start()
+}
+
+// separated puts a blank line before the first output of each cell, and
+// marks the head cell as partly printed.
+func (m *Model) separated(text string) string {
+	if text == "" {
+		return ""
+	}
+	if m.headPartial {
+		return text
+	}
+	m.headPartial = true
+	return "\n" + text
+}
+
+// renderFinal draws a cell that is leaving the screen unfinished (on quit).
+func (m *Model) renderFinal(c cells.Cell) string {
+	return m.separated(c.Render(m.cellContext(false)))
+}
+
+// cellContext is what cells need to draw themselves now.
+func (m *Model) cellContext(full bool) cells.Context {
+	return cells.Context{
+		Width:    max(m.width, 20),
+		Styles:   m.styles,
+		Markdown: m.md,
+		Now:      m.now(),
+		Spinner:  spinnerFrames[m.spinner%len(spinnerFrames)],
+		Full:     full,
+	}
+}
+
+var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// add appends a cell to the transcript.
+func (m *Model) add(c cells.Cell) {
+	m.live = append(m.live, c)
+	m.all = append(m.all, c)
+}
+
+// transcript renders every cell expanded, for the pager. Finished cells are
+// rendered once per width and cached.
+func (m *Model) transcript() string {
+	ctx := m.cellContext(true)
+	if m.fullWidth != ctx.Width {
+		m.fullCache, m.fullWidth = nil, ctx.Width
+	}
+	var b strings.Builder
+	for i, c := range m.all {
+		var text string
+		if i < len(m.fullCache) {
+			text = m.fullCache[i]
+		} else {
+			text = c.Render(ctx)
+			if c.Done() && i == len(m.fullCache) {
+				m.fullCache = append(m.fullCache, text)
+			}
+		}
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(text)
+	}
+	return b.String()
+}

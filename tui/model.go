@@ -1,0 +1,356 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"warden/harness"
+	"warden/harness/event"
+	"warden/tui/cells"
+	"warden/tui/composer"
+	"warden/tui/keys"
+	"warden/tui/markdown"
+	"warden/tui/pager"
+	"warden/tui/status"
+	"warden/tui/styles"
+)
+
+// Session is what the TUI needs of a harness session (harness.Session and
+// launch.Session satisfy it; tests pass their own).
+type Session interface {
+	RunTurn(ctx context.Context, input string) harness.TurnResult
+	Queue(input string)
+	TakeQueued() []string
+	Interrupt()
+}
+
+// Options configure the TUI.
+type Options struct {
+	// Session runs the turns; nil when Setup explains why none could start.
+	Session Session
+	// Bridge carries the session's events (its Sink was given to the
+	// session).
+	Bridge *Bridge
+	// Setup, when not empty, is shown instead of a session: what the user
+	// must do before warden can talk to a model (first run, no API key).
+	Setup string
+	// Status is the status line's starting content (model, sandbox mode and
+	// why, approval policy, network, cwd, home).
+	Status status.Info
+	// Version heads the welcome cell.
+	Version string
+	// Root is the project root: @ completion lists its files.
+	Root string
+	// FirstPrompt is sent as soon as the TUI starts, when not empty.
+	FirstPrompt string
+	// NoColor: the user set NO_COLOR.
+	NoColor bool
+	// Now is the clock for elapsed times (time.Now if nil).
+	Now func() time.Time
+	// Print writes finished cells into the scrollback (tea.Println if nil;
+	// tests record them).
+	Print func(string) tea.Cmd
+}
+
+// Model is the root bubbletea model.
+type Model struct {
+	opts   Options
+	keys   keys.Map
+	styles *styles.Styles
+	md     *markdown.Renderer
+	now    func() time.Time
+
+	width, height int
+	focused       bool
+
+	composer composer.Model
+	pager    *pager.Model
+	showHelp bool
+
+	// live holds the cells not yet printed into the scrollback, in order;
+	// all holds every cell, for the pager.
+	live []cells.Cell
+	all  []cells.Cell
+	// fullCache holds the pager rendering of finished cells, by index in
+	// all, for fullWidth.
+	fullCache []string
+	fullWidth int
+	// headPartial: the first live cell already printed part of itself.
+	headPartial bool
+	printer     printer
+
+	turn turnState
+	// approvals waiting for the user, oldest first.
+	approvals []event.ApprovalRequested
+
+	status     status.Info
+	lastAnswer string
+	quitArmed  bool
+	quitting   bool
+	spinner    int
+	ticking    bool
+}
+
+// turnState is what the TUI tracks of the running turn.
+type turnState struct {
+	running bool
+	// lastStatus is how the last turn ended.
+	lastStatus string
+	// queued is input sent to the session while the turn ran and not yet
+	// taken into the conversation, with the cells showing it.
+	queued []queuedInput
+	// cells of the current step, by call or item id.
+	calls     map[string]cells.Cell
+	assistant *cells.Assistant
+	reasoning *cells.Reasoning
+	explored  *cells.Explored
+}
+
+type queuedInput struct {
+	text string
+	cell *cells.User
+}
+
+// New builds the root model.
+func New(o Options) *Model {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	st := styles.New(styles.Options{Dark: true, NoColor: o.NoColor})
+	km := keys.Default()
+	m := &Model{
+		opts:    o,
+		keys:    km,
+		styles:  st,
+		md:      markdown.NewRenderer(st),
+		now:     o.Now,
+		width:   80,
+		height:  24,
+		focused: true,
+		status:  o.Status,
+	}
+	m.printer.print = o.Print
+	m.composer = composer.New(km, st)
+	m.composer.SetCommands(slashCommands())
+	m.composer.SetWidth(m.width)
+	m.composer.Focus()
+	m.turn.calls = map[string]cells.Cell{}
+	return m
+}
+
+// Init starts listening for harness events, asks the terminal for its
+// background colour, and lists the files for @ completion.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.welcome()}
+	if m.opts.Bridge != nil {
+		cmds = append(cmds, m.opts.Bridge.next())
+	}
+	if m.opts.Setup == "" {
+		cmds = append(cmds, listFiles(m.opts.Root), readBranch(m.opts.Root))
+		if m.opts.FirstPrompt != "" {
+			cmds = append(cmds, func() tea.Msg { return submitMsg{text: m.opts.FirstPrompt} })
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// Messages of the root model's own commands.
+type (
+	submitMsg   struct{ text string }
+	turnDoneMsg struct{ res harness.TurnResult }
+	filesMsg    struct{ paths []string }
+	branchMsg   struct{ branch string }
+	tickMsg     struct{}
+	queuedMsg   struct{ texts []string }
+)
+
+// Update routes a message to whatever has focus and returns the commands
+// to run, including printing newly finished cells into the scrollback.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	return m, tea.Batch(cmd, m.flush())
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.composer.SetWidth(m.width)
+		// A short terminal keeps room for the transcript's live part.
+		m.composer.SetHeightLimit(max(1, min(10, m.height/3)))
+		if m.pager != nil {
+			m.pager.SetSize(m.width, m.height)
+			m.pager.SetContent(m.transcript())
+		}
+		return nil
+	case tea.BackgroundColorMsg:
+		m.setStyles(msg.IsDark())
+		return nil
+	case tea.FocusMsg:
+		m.focused = true
+		return nil
+	case tea.BlurMsg:
+		m.focused = false
+		return nil
+	case eventsMsg:
+		var cmds []tea.Cmd
+		for _, e := range msg {
+			cmds = append(cmds, m.handleEvent(e))
+		}
+		if m.opts.Bridge != nil {
+			cmds = append(cmds, m.opts.Bridge.next())
+		}
+		cmds = append(cmds, m.startTicking())
+		return tea.Batch(cmds...)
+	case submitMsg:
+		return m.submit(msg.text)
+	case turnDoneMsg:
+		return m.turnDone(msg.res)
+	case queuedMsg:
+		return m.resumeQueued(msg.texts)
+	case filesMsg:
+		m.composer.SetFiles(msg.paths)
+		return nil
+	case branchMsg:
+		m.status.Branch = msg.branch
+		return nil
+	case tickMsg:
+		m.ticking = false
+		m.spinner++
+		return m.startTicking()
+	case printedMsg:
+		return m.printer.printed()
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.MouseWheelMsg:
+		if m.pager != nil {
+			p, _ := m.pager.Update(msg)
+			m.pager = &p
+		}
+		return nil
+	}
+	// Anything else (paste, cursor blink) belongs to the composer.
+	return m.toComposer(msg)
+}
+
+// setStyles rebuilds everything that depends on the palette once the
+// terminal has said whether its background is dark.
+func (m *Model) setStyles(dark bool) {
+	if m.styles.Options.Dark == dark {
+		return
+	}
+	m.styles = styles.New(styles.Options{Dark: dark, NoColor: m.opts.NoColor})
+	m.md = markdown.NewRenderer(m.styles)
+	m.composer.SetStyles(m.styles)
+	m.fullCache = nil
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	g := m.keys.Global
+	if m.pager != nil {
+		p, intent := m.pager.Update(msg)
+		m.pager = &p
+		if _, ok := intent.(pager.Close); ok {
+			m.pager = nil
+		}
+		return nil
+	}
+	if m.showHelp {
+		// Any key closes the help; it is not also typed.
+		m.showHelp = false
+		return nil
+	}
+	if key.Matches(msg, g.Quit) {
+		return m.ctrlC()
+	}
+	m.quitArmed = false
+	if len(m.approvals) > 0 {
+		if cmd, ok := m.answerApproval(msg); ok {
+			return cmd
+		}
+	}
+	switch {
+	case key.Matches(msg, g.QuitEmpty) && m.composer.Empty():
+		return m.quit()
+	case key.Matches(msg, g.Transcript):
+		p := pager.New(m.keys, m.styles, "Transcript · everything expanded", m.width, m.height)
+		p.SetContent(m.transcript())
+		m.pager = &p
+		return nil
+	case key.Matches(msg, g.Interrupt) && !m.composer.Completing():
+		if m.turn.running {
+			return m.interrupt()
+		}
+		return nil
+	case key.Matches(msg, g.Help) && m.composer.Empty():
+		m.showHelp = true
+		return nil
+	}
+	if m.opts.Setup != "" {
+		return nil // nothing to type to: the setup screen says what to do
+	}
+	return m.toComposer(msg)
+}
+
+func (m *Model) toComposer(msg tea.Msg) tea.Cmd {
+	if m.opts.Setup != "" {
+		return nil
+	}
+	c, intent, cmd := m.composer.Update(msg)
+	m.composer = c
+	return tea.Batch(cmd, m.handleIntent(intent))
+}
+
+// ctrlC clears the composer; with nothing to clear it arms quitting, and a
+// second press quits.
+func (m *Model) ctrlC() tea.Cmd {
+	if !m.composer.Empty() {
+		m.composer.Reset()
+		m.quitArmed = false
+		return nil
+	}
+	if m.quitArmed || m.opts.Setup != "" {
+		return m.quit()
+	}
+	m.quitArmed = true
+	return nil
+}
+
+// quit stops the turn, prints what is still live, and exits.
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	if m.turn.running && m.opts.Session != nil {
+		s := m.opts.Session
+		go s.Interrupt()
+	}
+	// Everything still live goes to the scrollback as it is, so nothing
+	// the user saw is lost when the program ends.
+	for _, c := range m.live {
+		m.printer.add(m.renderFinal(c))
+	}
+	m.live = nil
+	return m.printer.drainThen(tea.Quit)
+}
+
+// interrupt stops the running turn: the harness cancels the stream and
+// kills the running command's process group, and tells the model.
+func (m *Model) interrupt() tea.Cmd {
+	s := m.opts.Session
+	return func() tea.Msg {
+		s.Interrupt()
+		return nil
+	}
+}
+
+// startTicking animates spinners and elapsed times while a turn runs; an
+// idle TUI does not wake up at all.
+func (m *Model) startTicking() tea.Cmd {
+	if m.ticking || !m.turn.running {
+		return nil
+	}
+	m.ticking = true
+	return tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return tickMsg{} })
+}

@@ -1,0 +1,51 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// IO overrides the terminal for tests; zero values use the process's own.
+type IO struct {
+	Input  io.Reader
+	Output io.Writer
+	Env    []string
+	// Width and Height fix the size when there is no real terminal.
+	Width, Height int
+}
+
+// Run shows the TUI until the user quits.
+func Run(ctx context.Context, o Options, tio IO) error {
+	m := New(o)
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if tio.Input != nil {
+		opts = append(opts, tea.WithInput(tio.Input))
+	}
+	if tio.Output != nil {
+		opts = append(opts, tea.WithOutput(tio.Output))
+	}
+	if tio.Env != nil {
+		opts = append(opts, tea.WithEnvironment(tio.Env))
+	}
+	if tio.Width > 0 && tio.Height > 0 {
+		opts = append(opts, tea.WithWindowSize(tio.Width, tio.Height))
+	}
+	p := tea.NewProgram(m, opts...)
+	defer func() {
+		if o.Bridge != nil {
+			o.Bridge.Close()
+		}
+	}()
+	_, err := p.Run()
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return fmt.Errorf("run the terminal interface: %w", err)
+	}
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() == nil {
+		return fmt.Errorf("run the terminal interface: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"warden/tui/status"
+)
+
+// View draws the live area: unfinished cells, queued messages, an approval
+// question, the composer and the status line. Its cost depends on what is
+// live, never on how long the session has been.
+func (m *Model) View() tea.View {
+	if m.pager != nil {
+		v := tea.NewView(m.pager.View())
+		v.AltScreen = true
+		v.MouseMode = tea.MouseModeCellMotion
+		return v
+	}
+	var v tea.View
+	v.ReportFocus = true
+	if m.quitting {
+		return v
+	}
+	var top []string // everything above the composer
+	ctx := m.cellContext(false)
+	for _, c := range m.live {
+		if text := c.Render(ctx); text != "" {
+			top = append(top, "", text)
+		}
+	}
+	for _, q := range m.turn.queued {
+		top = append(top, "", q.cell.Render(ctx))
+	}
+	if m.opts.Setup != "" {
+		top = append(top, "", m.setupView())
+	}
+	if len(m.approvals) > 0 {
+		top = append(top, "", m.approvalView())
+	}
+	if m.showHelp {
+		top = append(top, "", m.helpView())
+	}
+	var bottom []string
+	composerTop := 0
+	if m.opts.Setup == "" {
+		bottom = append(bottom, "", m.composer.View())
+		composerTop = 1
+	}
+	bottom = append(bottom, m.hintLine(), status.Render(m.statusInfo(), m.width, m.styles))
+
+	upper := strings.Join(top, "\n")
+	lower := strings.Join(bottom, "\n")
+	// The live area never grows past the terminal: what does not fit is
+	// the oldest part of the unfinished cells, which the pager shows.
+	room := max(1, m.height-lineCount(lower))
+	if n := lineCount(upper); upper != "" && n > room {
+		lines := strings.Split(upper, "\n")
+		upper = strings.Join(lines[n-room:], "\n")
+	}
+	content := lower
+	above := 0
+	if upper != "" {
+		content = upper + "\n" + lower
+		above = lineCount(upper)
+	}
+	v.SetContent(content)
+	if c := m.composer.Cursor(); c != nil && m.opts.Setup == "" && len(m.approvals) == 0 && !m.showHelp {
+		c.Y += above + composerTop
+		v.Cursor = c
+	}
+	return v
+}
+
+func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
+
+// statusInfo is the status line's content now.
+func (m *Model) statusInfo() status.Info {
+	info := m.status
+	info.Working = m.turn.running
+	info.Queued = len(m.turn.queued)
+	return info
+}
+
+// hintLine says what the important keys do right now.
+func (m *Model) hintLine() string {
+	var hints []key.Binding
+	switch {
+	case m.opts.Setup != "":
+		hints = []key.Binding{m.keys.Global.Quit}
+	case m.quitArmed:
+		return m.styles.Warning.Render("press ctrl+c again to quit")
+	case len(m.approvals) > 0:
+		return ""
+	case m.turn.running:
+		hints = []key.Binding{m.keys.Global.Interrupt, m.keys.Global.Transcript}
+	default:
+		hints = []key.Binding{m.keys.Composer.Newline, m.keys.Global.Transcript, m.keys.Global.Help}
+	}
+	parts := make([]string, 0, len(hints))
+	for _, b := range hints {
+		h := b.Help()
+		parts = append(parts, m.styles.Key.Render(h.Key)+" "+m.styles.KeyHelp.Render(h.Desc))
+	}
+	line := strings.Join(parts, m.styles.Dim.Render(" · "))
+	if m.turn.running {
+		line = m.styles.Accent.Render(spinnerFrames[m.spinner%len(spinnerFrames)]+" Working") + m.styles.Dim.Render(" · ") + line
+	}
+	return ansi.Truncate(line, m.width, "…")
+}
+
+// helpView lists every key binding with its own help text.
+func (m *Model) helpView() string {
+	groups := []struct {
+		title    string
+		bindings []key.Binding
+	}{
+		{"Anywhere", []key.Binding{m.keys.Global.Interrupt, m.keys.Global.Quit, m.keys.Global.QuitEmpty, m.keys.Global.Transcript, m.keys.Global.Help}},
+		{"Composer", []key.Binding{m.keys.Composer.Send, m.keys.Composer.Newline, m.keys.Composer.Prev, m.keys.Composer.Next, m.keys.Composer.Complete, m.keys.Composer.Dismiss}},
+		{"Transcript pager", []key.Binding{m.keys.Pager.Up, m.keys.Pager.Down, m.keys.Pager.PageUp, m.keys.Pager.PageDown, m.keys.Pager.Top, m.keys.Pager.Bottom, m.keys.Pager.Close}},
+		{"Approvals", []key.Binding{m.keys.Approval.Once, m.keys.Approval.Session, m.keys.Approval.Deny, m.keys.Approval.Stop}},
+	}
+	width := 0
+	for _, g := range groups {
+		for _, b := range g.bindings {
+			width = max(width, ansi.StringWidth(b.Help().Key))
+		}
+	}
+	var b strings.Builder
+	b.WriteString(m.styles.Bold.Render("Keyboard shortcuts"))
+	for _, g := range groups {
+		b.WriteString("\n\n" + m.styles.Accent.Render(g.title))
+		for _, k := range g.bindings {
+			h := k.Help()
+			pad := strings.Repeat(" ", width-ansi.StringWidth(h.Key))
+			b.WriteString("\n  " + m.styles.Key.Render(h.Key) + pad + "  " + m.styles.KeyHelp.Render(h.Desc))
+		}
+	}
+	b.WriteString("\n\n" + m.styles.Accent.Render("Commands"))
+	for _, c := range slashCommands() {
+		b.WriteString(fmt.Sprintf("\n  %s  %s", m.styles.Key.Render("/"+c.Name), m.styles.KeyHelp.Render(c.Description)))
+	}
+	b.WriteString("\n\n" + m.styles.Dim.Render("Type @ to complete a file path. Any key closes this help."))
+	return wrapLines(b.String(), m.width)
+}
+
+// setupView explains what to do before warden can start (first run).
+func (m *Model) setupView() string {
+	return wrapLines(m.opts.Setup, m.width)
+}
+
+// wrapLines wraps text to width, keeping its styling.
+func wrapLines(s string, width int) string {
+	return ansi.Wrap(s, max(width, 20), " ")
+}
