@@ -62,6 +62,9 @@ func (m *Model) welcome() tea.Cmd {
 			st.Dim.Render("directory ")+tildePath(s.Cwd, s.Home),
 			st.Dim.Render("sandbox   ")+sandboxLine(s.SandboxMode, s.SandboxWhy, s.Network)+st.Dim.Render(" · approvals "+s.ApprovalPolicy))
 	}
+	if m.opts.Setup == "" && s.SandboxWhy == "untrusted project" && s.SandboxMode == "read-only" {
+		lines = append(lines, st.Dim.Render("          warden can read but not edit this project; to let it edit, quit and run ")+st.Code.Render("warden trust"))
+	}
 	lines = append(lines, "", st.Dim.Render("Type a message and press enter. ? shows the keys, ctrl+t the full transcript."))
 	text := ansi.Wrap(strings.Join(lines, "\n"), max(m.width, 20), " ")
 	m.printer.add(text)

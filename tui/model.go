@@ -92,6 +92,7 @@ type Model struct {
 	quitting   bool
 	spinner    int
 	ticking    bool
+	frame      frameCache
 }
 
 // turnState is what the TUI tracks of the running turn.
@@ -133,6 +134,8 @@ func New(o Options) *Model {
 		status:  o.Status,
 	}
 	m.printer.print = o.Print
+	m.frame.interval = frameInterval
+	m.frame.clock = time.Now
 	m.composer = composer.New(km, st)
 	m.composer.SetCommands(slashCommands())
 	m.composer.SetWidth(m.width)
@@ -171,7 +174,7 @@ type (
 // to run, including printing newly finished cells into the scrollback.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
-	return m, tea.Batch(cmd, m.flush())
+	return m, tea.Batch(cmd, m.flush(), m.frame.after(msg))
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -223,6 +226,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.startTicking()
 	case printedMsg:
 		return m.printer.printed()
+	case frameMsg:
+		return nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.MouseWheelMsg:

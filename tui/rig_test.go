@@ -56,7 +56,7 @@ func (f *fakeSession) Interrupt() {
 // rig drives the root model as bubbletea would, recording what it prints
 // into the scrollback.
 type rig struct {
-	t       *testing.T
+	t       testing.TB
 	m       *Model
 	sess    *fakeSession
 	printed []string
@@ -65,7 +65,7 @@ type rig struct {
 
 var rigStart = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 
-func newRig(t *testing.T, width, height int, edit ...func(*Options)) *rig {
+func newRig(t testing.TB, width, height int, edit ...func(*Options)) *rig {
 	t.Helper()
 	r := &rig{t: t, sess: &fakeSession{result: harness.TurnResult{Status: event.TurnCompleted}}, now: rigStart}
 	o := Options{
@@ -86,6 +86,7 @@ func newRig(t *testing.T, width, height int, edit ...func(*Options)) *rig {
 		e(&o)
 	}
 	r.m = New(o)
+	r.m.frame.interval = 0 // every view is fresh: tests look at each state
 	r.m.Init()
 	r.send(tea.WindowSizeMsg{Width: width, Height: height})
 	return r

@@ -15,6 +15,15 @@ import (
 // question, the composer and the status line. Its cost depends on what is
 // live, never on how long the session has been.
 func (m *Model) View() tea.View {
+	if v, ok := m.frame.cached(); ok {
+		return v
+	}
+	v := m.view()
+	m.frame.store(v)
+	return v
+}
+
+func (m *Model) view() tea.View {
 	if m.pager != nil {
 		v := tea.NewView(m.pager.View())
 		v.AltScreen = true
@@ -24,6 +33,9 @@ func (m *Model) View() tea.View {
 	var v tea.View
 	v.ReportFocus = true
 	if m.quitting {
+		// One blank line, not an empty view: bubbletea erases from the last
+		// frame's bottom line on exit, and an empty frame has none.
+		v.SetContent(" ")
 		return v
 	}
 	var top []string // everything above the composer

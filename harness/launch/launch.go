@@ -74,11 +74,11 @@ type SandboxInfo struct {
 func sandboxWhy(st config.Settings, trusted bool) string {
 	switch {
 	case st.SandboxModeChosen:
-		return "chosen in config or flags"
+		return "chosen"
 	case trusted:
 		return "trusted project"
 	}
-	return "project not trusted: warden trust allows edits"
+	return "untrusted project"
 }
 
 // TranscriptPath is where the session is recorded.

@@ -54,7 +54,7 @@ func cleanLines(out string, width int) []string {
 			cur = cur.apply(seq)
 		case w > 0:
 			cells = append(cells, cell{text: seq, width: w, pen: cur})
-		case len(cells) > 0 && isPrintable(seq):
+		case len(cells) > 0:
 			// A zero-width grapheme (a lone joiner or mark) belongs with the
 			// cell before it.
 			cells[len(cells)-1].text += seq
@@ -69,10 +69,6 @@ func cleanLines(out string, width int) []string {
 func isEscape(seq string) bool {
 	c := seq[0]
 	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f)
-}
-
-func isPrintable(seq string) bool {
-	return !isEscape(seq)
 }
 
 // apply returns the pen after the escape sequence seq. Sequences other than
@@ -119,32 +115,33 @@ func trimInvisibleSpaces(cells []cell) []cell {
 // opening the styles and hyperlink it needs and closing them at its end.
 func wrapCells(cells []cell, width int) []string {
 	var (
-		lines   []string
-		b       strings.Builder
-		drawn   pen
-		lineLen int
+		lines []string
+		row   []cell
+		used  int
 	)
-	endLine := func() {
-		if drawn.sgr != "" {
-			b.WriteString(ansi.ResetStyle)
-		}
-		if drawn.link != "" {
-			b.WriteString(ansi.ResetHyperlink())
-		}
-		drawn = pen{}
-		lines = append(lines, b.String())
-		b.Reset()
-		lineLen = 0
-	}
 	for _, c := range cells {
 		if c.width > width {
 			// Wider than the whole line (a wide character at width 1):
 			// nothing can show it.
 			continue
 		}
-		if lineLen+c.width > width {
-			endLine()
+		if used+c.width > width {
+			lines = append(lines, drawCells(trimInvisibleSpaces(row)))
+			row, used = row[:0], 0
 		}
+		row = append(row, c)
+		used += c.width
+	}
+	return append(lines, drawCells(row))
+}
+
+// drawCells draws one line of cells.
+func drawCells(cells []cell) string {
+	var (
+		b     strings.Builder
+		drawn pen
+	)
+	for _, c := range cells {
 		if c.pen.sgr != drawn.sgr {
 			if drawn.sgr != "" {
 				b.WriteString(ansi.ResetStyle)
@@ -159,10 +156,14 @@ func wrapCells(cells []cell, width int) []string {
 		}
 		drawn = c.pen
 		b.WriteString(c.text)
-		lineLen += c.width
 	}
-	endLine()
-	return lines
+	if drawn.sgr != "" {
+		b.WriteString(ansi.ResetStyle)
+	}
+	if drawn.link != "" {
+		b.WriteString(ansi.ResetHyperlink())
+	}
+	return b.String()
 }
 
 // spaceShows tells whether a space drawn with the SGR sequences sgr is

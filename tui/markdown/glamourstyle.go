@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"math"
 	"strings"
 
 	"charm.land/glamour/v2/ansi"
@@ -27,8 +28,8 @@ const (
 // two palettes are registered once, before anything can render, and never
 // changed afterwards.
 func init() {
-	chromastyles.Register(chroma.MustNewStyle(darkCodeTheme, chromaEntries(gstyles.DarkStyleConfig.CodeBlock.Chroma)))
-	chromastyles.Register(chroma.MustNewStyle(lightCodeTheme, chromaEntries(gstyles.LightStyleConfig.CodeBlock.Chroma)))
+	chromastyles.Register(chroma.MustNewStyle(darkCodeTheme, chromaEntries(gstyles.DarkStyleConfig.CodeBlock.Chroma, true)))
+	chromastyles.Register(chroma.MustNewStyle(lightCodeTheme, chromaEntries(gstyles.LightStyleConfig.CodeBlock.Chroma, false)))
 }
 
 // glamourStyle is the glamour configuration for the given palette: glamour's
@@ -83,8 +84,9 @@ func quoteStyle(q ansi.StyleBlock) ansi.StyleBlock {
 }
 
 // chromaEntries turns glamour's code palette into chroma's, the way glamour
-// does it for its "charm" style.
-func chromaEntries(c *ansi.Chroma) chroma.StyleEntries {
+// does it for its "charm" style, for a dark or light background.
+func chromaEntries(c *ansi.Chroma, dark bool) chroma.StyleEntries {
+	chromaEntry := func(p ansi.StylePrimitive) string { return chromaEntry(p, dark) }
 	return chroma.StyleEntries{
 		chroma.Text:                chromaEntry(c.Text),
 		chroma.Error:               chromaEntry(c.Error),
@@ -116,14 +118,16 @@ func chromaEntries(c *ansi.Chroma) chroma.StyleEntries {
 		chroma.GenericInserted:     chromaEntry(c.GenericInserted),
 		chroma.GenericStrong:       chromaEntry(c.GenericStrong),
 		chroma.GenericSubheading:   chromaEntry(c.GenericSubheading),
-		chroma.Background:          chromaEntry(c.Background),
+		// Only the foreground: code is drawn on the terminal's own
+		// background, as chroma's terminal formatters do.
+		chroma.Background: chromaEntry(ansi.StylePrimitive{Color: c.Background.Color}),
 	}
 }
 
-func chromaEntry(p ansi.StylePrimitive) string {
+func chromaEntry(p ansi.StylePrimitive, dark bool) string {
 	var parts []string
 	if p.Color != nil {
-		parts = append(parts, snap256(*p.Color))
+		parts = append(parts, snap256(readable(*p.Color, dark)))
 	}
 	if p.BackgroundColor != nil {
 		parts = append(parts, "bg:"+snap256(*p.BackgroundColor))
@@ -140,23 +144,76 @@ func chromaEntry(p ansi.StylePrimitive) string {
 	return strings.Join(parts, " ")
 }
 
-// snap256 replaces a #rrggbb colour by the nearest of the 256 colours
-// chroma maps it to, ties going to the lower number. chroma breaks ties in
-// the order it walks a Go map, so #676767, halfway between 241 and 242,
-// would come out either way from one run to the next.
+// minContrast is the contrast (WCAG's ratio) code colours keep with the
+// terminal's background, taken as black or white. Glamour's light palette
+// has pinks and yellows (#FA7878 punctuation, #A3A322 decorators) that are
+// hard to read on white.
+const minContrast = 3.0
+
+// readable darkens (on a light background) or lightens (on a dark one) a
+// #rrggbb colour until the palette colour it snaps to has minContrast with
+// the background.
+func readable(colour string, dark bool) string {
+	c := chroma.ParseColour(colour)
+	if !c.IsSet() || !strings.HasPrefix(colour, "#") {
+		return colour
+	}
+	r, g, b := float64(c.Red()), float64(c.Green()), float64(c.Blue())
+	for range 40 {
+		if contrast(xterm256(nearest256(chroma.NewColour(uint8(r), uint8(g), uint8(b)))), dark) >= minContrast {
+			break
+		}
+		if dark {
+			r, g, b = r+(255-r)*0.1, g+(255-g)*0.1, b+(255-b)*0.1
+		} else {
+			r, g, b = r*0.9, g*0.9, b*0.9
+		}
+	}
+	return chroma.NewColour(uint8(r), uint8(g), uint8(b)).String()
+}
+
+// contrast is WCAG's contrast ratio of c with black (dark) or white.
+func contrast(c chroma.Colour, dark bool) float64 {
+	l := luminance(float64(c.Red()), float64(c.Green()), float64(c.Blue()))
+	if dark {
+		return (l + 0.05) / 0.05
+	}
+	return 1.05 / (l + 0.05)
+}
+
+// luminance is WCAG's relative luminance of an sRGB colour.
+func luminance(r, g, b float64) float64 {
+	lin := func(v float64) float64 {
+		v /= 255
+		if v <= 0.03928 {
+			return v / 12.92
+		}
+		return math.Pow((v+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+}
+
+// snap256 replaces a #rrggbb colour by the nearest of the 240 fixed colours
+// of the 256-colour palette (16 to 255; the first 16 are the terminal
+// theme's own), ties going to the lower number, so that code is drawn in
+// exact palette colours, the same on every run and terminal.
 func snap256(colour string) string {
 	want := chroma.ParseColour(colour)
 	if !want.IsSet() || !strings.HasPrefix(colour, "#") {
 		return colour
 	}
-	best, bestDistance := want, -1.0
-	for n := range 256 {
-		c := xterm256(n)
-		if d := c.Distance(want); bestDistance < 0 || d < bestDistance {
-			best, bestDistance = c, d
+	return xterm256(nearest256(want)).String()
+}
+
+// nearest256 is the number of the fixed palette colour nearest c.
+func nearest256(c chroma.Colour) int {
+	best, bestDistance := 16, -1.0
+	for n := 16; n < 256; n++ {
+		if d := xterm256(n).Distance(c); bestDistance < 0 || d < bestDistance {
+			best, bestDistance = n, d
 		}
 	}
-	return best.String()
+	return best
 }
 
 // xterm256 is colour n of the xterm 256-colour palette, as chroma has it.

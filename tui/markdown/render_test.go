@@ -236,8 +236,10 @@ func TestListContinuationStaysUnderItsItem(t *testing.T) {
 
 func TestSplitOrderedListKeepsNumbers(t *testing.T) {
 	r := NewRenderer(styles.New(styles.Options{NoColor: true}))
-	out := ansi.Strip(r.Render("1. one\n2. two\n\n3. three\n\n10. ten", 80))
-	want := "1. one\n2. two\n\n3. three\n\n10. ten"
+	out := ansi.Strip(r.Render("1. one\n2. two\n\n3. three\n\n   more\n\n10. ten\n\n- other list\n\n1. new\n\n1. again", 80))
+	// As goldmark numbers the whole document: a list counts on from its
+	// first number, whatever the other items say.
+	want := "1. one\n2. two\n\n3. three\n\n   more\n\n4. ten\n\n• other list\n\n1. new\n\n2. again"
 	if out != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}
@@ -252,7 +254,7 @@ func TestSplitOrderedListKeepsNumbers(t *testing.T) {
 func TestRenderShowsWhatGlamourShows(t *testing.T) {
 	src := strings.Join([]string{
 		"# Title", "Intro with *emphasis*, **strong** and `code`.",
-		"## Steps", "1. first\n2. second\n3. third", "- a\n- b\n  - nested",
+		"## Steps", "1. first\n2. second\n3. third", "1. loose\n\n1. list\n\n1. counts", "- a\n- b\n  - nested",
 		"```go\n" + strings.Repeat("fmt.Println(\"line\")\n", 45) + "```",
 		"> a quote", "| a | b |\n|---|---|\n| 1 | 2 |", "---", "The end.",
 	}, "\n\n")
@@ -289,4 +291,22 @@ func visibleLines(out string) []string {
 		}
 	}
 	return lines
+}
+
+// Code colours stay readable on the background they are meant for: black
+// for the dark palette, white for the light one. Glamour's own light
+// palette fails this (#FA7878 punctuation: 2.6).
+func TestCodeColoursAreReadable(t *testing.T) {
+	for _, p := range palettes[:2] {
+		h := NewRenderer(styles.New(p.opts)).highlighter
+		for _, tt := range h.style.Types() {
+			c := h.style.Get(tt).Colour
+			if !c.IsSet() {
+				continue
+			}
+			if got := contrast(c, p.opts.Dark); got < minContrast {
+				t.Errorf("%s: %v is %s, contrast %.1f", p.name, tt, c, got)
+			}
+		}
+	}
 }

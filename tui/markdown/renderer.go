@@ -36,9 +36,9 @@ const minIndentedWidth = 20
 // not safe for concurrent use (the TUI uses it from its Update/View
 // goroutine only).
 type Renderer struct {
-	style     ansi.StyleConfig
-	codeTheme string      // chroma style of fenced code, "" for none
-	terms     []sizedTerm // most recently used first
+	style       ansi.StyleConfig
+	highlighter *highlighter // colours fenced code; nil: no colour
+	terms       []sizedTerm  // most recently used first
 }
 
 type sizedTerm struct {
@@ -51,7 +51,11 @@ type sizedTerm struct {
 // underline.
 func NewRenderer(st *styles.Styles) *Renderer {
 	style, codeTheme := glamourStyle(st.Options)
-	return &Renderer{style: style, codeTheme: codeTheme}
+	r := &Renderer{style: style}
+	if codeTheme != "" {
+		r.highlighter = newHighlighter(codeTheme)
+	}
+	return r
 }
 
 // Render renders a whole markdown document at the given total width: no
@@ -116,7 +120,7 @@ func (r *Renderer) block(blk block, width int) []string {
 	w := width - indent
 	var lines []string
 	if blk.code {
-		lines = r.code(blk.src, blk.lang, w)
+		lines = r.code(blk.src, blk.lang, blk.open, w)
 	} else {
 		lines = r.text(blk, w)
 	}

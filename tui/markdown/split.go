@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -14,12 +15,12 @@ import (
 // interrupt a paragraph in CommonMark.
 //
 // A block can grow without end (a 2,000-line code block, a long list with no
-// blank line), and glamour costs about a millisecond per kilobyte (measured:
-// a 20-line highlighted code block ≈ 3 ms, a 20-item list ≈ 2.5 ms, a 1 KB
-// paragraph ≈ 0.6 ms at width 100), far too much to redo on every frame for
-// ever-larger blocks. So a growing block is cut at a line boundary into
-// pieces rendered on their own and printed one after the other without the
-// blank line that separates blocks:
+// blank line), and rendering costs about a millisecond per kilobyte
+// (measured at width 100 on a 2-core machine: 20 lines of Go ≈ 1.5 ms to
+// highlight, a 16-row table ≈ 1.6 ms, a 2 KB paragraph ≈ 0.9 ms), far too
+// much to redo on every frame for an ever larger block. So a growing block is
+// cut at a line boundary into pieces rendered on their own and printed one
+// after the other without the blank line that separates blocks:
 //   - a fenced code block every codeCutLines lines, each piece rendered as
 //     code in the same language. Highlighting restarts at each cut (a string
 //     or comment spanning one is coloured as code after it), a small price
@@ -31,9 +32,12 @@ import (
 //     repeated for goldmark, and their rendering dropped;
 //   - anything else (a paragraph, a quote) before a line that starts a new
 //     line of text anyway: the paragraph then wraps as two.
-// Text is cut once it reaches textCutLines lines or textCutBytes bytes, which
-// keeps a frame's rendering around 2 ms. A block with no acceptable cut is
-// cut anyway at forceFactor times those sizes.
+//
+// Text is cut once it reaches textCutLines lines or textCutBytes bytes, code
+// every codeCutLines lines, which keeps a frame's rendering under about 2 ms
+// (smaller pieces would save little, as glamour costs some 70 µs for even a
+// line, and would change the look more often). A block with no acceptable
+// cut is cut anyway at forceFactor times those sizes.
 //
 // Cuts depend only on the text, never on when it arrived, so a message
 // streamed in any pieces renders exactly as the same text rendered at once.
@@ -53,6 +57,8 @@ type block struct {
 	// in the language lang.
 	code bool
 	lang string
+	// open: the code's last line is still arriving (the live tail).
+	open bool
 	// indent is how far the rendering is indented: a block that continues a
 	// list item after a blank line (a paragraph, a code block, a nested
 	// list) stays under the item's text.
@@ -91,6 +97,8 @@ type splitter struct {
 	// listIndent is the column of the text of the last list item while the
 	// blocks continue a list, -1 otherwise.
 	listIndent int
+	// ordinal follows the ordered list the blocks are in.
+	ordinal ordinal
 
 	done     []block // complete blocks not handed out yet
 	finished bool
@@ -157,17 +165,24 @@ func (s *splitter) pending() (block, bool) {
 	if s.fence != nil {
 		lines := s.lines
 		d := dedent(partial, s.indent)
-		if d != "" && !s.fence.mayClose(d) {
+		open := d != "" && !s.fence.mayClose(d)
+		if open {
 			lines = append(lines[:len(lines):len(lines)], d)
 		}
-		return s.codeBlock(lines), true
+		b := s.codeBlock(lines)
+		b.open = open
+		return b, true
 	}
-	lines, indent := s.lines, s.indent
+	lines, indent, ord := s.lines, s.indent, s.ordinal
 	if !isBlank(partial) {
 		if len(lines) == 0 && !s.tight {
-			indent, _ = blockIndent(partial, s.listIndent)
+			var listIndent int
+			if indent, listIndent = blockIndent(partial, s.listIndent); listIndent < 0 {
+				ord = ordinal{}
+			}
 		}
-		lines = append(lines[:len(lines):len(lines)], dedent(partial, indent))
+		d, _ := ord.number(partial, dedent(partial, indent))
+		lines = append(lines[:len(lines):len(lines)], d)
 	}
 	if len(lines) == 0 {
 		return block{}, false
@@ -201,7 +216,9 @@ func (s *splitter) line(raw string) {
 		}
 	}
 	if !building {
-		s.indent, s.listIndent = blockIndent(line, s.listIndent)
+		if s.indent, s.listIndent = blockIndent(line, s.listIndent); s.listIndent < 0 {
+			s.ordinal = ordinal{}
+		}
 	}
 	d := dedent(line, s.indent)
 	if f := openFence(d); f != nil {
@@ -211,6 +228,7 @@ func (s *splitter) line(raw string) {
 	if col, ok := listItem(line); ok {
 		s.listIndent = col
 	}
+	d, s.ordinal = s.ordinal.number(line, d)
 	s.lines = append(s.lines, d)
 	s.size += len(d) + 1
 	if isHeading(d) {
@@ -333,6 +351,67 @@ func blockIndent(line string, listIndent int) (indent, newListIndent int) {
 		return 0, listIndent
 	}
 	return 0, -1
+}
+
+// ordinal follows an ordered list across the blocks it is cut into (by
+// blank lines between its items, or by length), so that its items are
+// numbered as in the whole document: goldmark numbers a list from its first
+// item's number on, whatever numbers the others have ("1." for every item
+// is common), and would start again at each block.
+type ordinal struct {
+	indent int  // the column of the list's numbers
+	delim  byte // '.' or ')'
+	next   int  // the number of the next item; 0: no ordered list
+}
+
+// number returns d, the dedented line, numbered as the list's next item if
+// it is one, and the ordinal after line.
+func (o ordinal) number(line, d string) (string, ordinal) {
+	k := leadingSpaces(line)
+	n, delim, ok := orderedItem(line)
+	switch {
+	case !ok:
+		if _, bullet := listItem(line); bullet && k <= o.indent {
+			return d, ordinal{}
+		}
+		return d, o
+	case o.next > 0 && k == o.indent && delim == o.delim:
+		dk := leadingSpaces(d)
+		digits := runDigits(d[dk:])
+		d = d[:dk] + strconv.Itoa(o.next) + d[dk+digits:]
+		o.next++
+		return d, o
+	case o.next > 0 && k > o.indent:
+		// A list nested in an item numbers itself.
+		return d, o
+	}
+	return d, ordinal{indent: k, delim: delim, next: n + 1}
+}
+
+// orderedItem tells whether line starts an ordered list item, its number
+// and delimiter.
+func orderedItem(line string) (n int, delim byte, ok bool) {
+	if _, ok := listItem(line); !ok {
+		return 0, 0, false
+	}
+	rest := line[leadingSpaces(line):]
+	digits := runDigits(rest)
+	if digits == 0 {
+		return 0, 0, false
+	}
+	n, err := strconv.Atoi(rest[:digits])
+	if err != nil {
+		return 0, 0, false
+	}
+	return n, rest[digits], true
+}
+
+func runDigits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }
 
 // openFence is the fence that line opens, nil if it opens none.

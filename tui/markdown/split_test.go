@@ -61,6 +61,9 @@ func TestSplitBlocks(t *testing.T) {
 			text("- a"), {src: "      code", indent: 2},
 		}},
 		{"indent outside a list is the block's", "para\n\n  indented para\n", []block{text("para"), text("  indented para")}},
+		{"an ordered list counts on across blocks", "1. a\n\n1) other\n\n1. b\n7. c\n   1. nested\n\nend\n\n5. new", []block{
+			text("1. a"), text("1) other"), text("1. b\n2. c\n   1. nested"), text("end"), text("5. new"),
+		}},
 		{"a fence interrupts a list item", "1. Step:\n   ```go\n   x\n   ```\n2. Next\n", []block{
 			text("1. Step:"), {src: "x", code: true, lang: "go", indent: 3}, text("2. Next"),
 		}},
@@ -216,9 +219,10 @@ func TestPendingBlock(t *testing.T) {
 		{"after a blank line", "para\n\n", block{}, false},
 		{"unfinished line", "a\nb", text("a\nb"), true},
 		{"half a rune", "caf\xc3", text("caf"), true},
-		{"open fence", "```go\nx := 1\ny", codeIn("go", "x := 1\ny"), true},
+		{"open fence", "```go\nx := 1\ny", block{src: "x := 1\ny", code: true, lang: "go", open: true}, true},
 		{"closing fence arriving", "```go\nx := 1\n``", codeIn("go", "x := 1"), true},
 		{"list continuation", "- a\n\n  b", block{src: "b", indent: 2}, true},
+		{"list item numbered on", "1. a\n\n1. b", text("2. b"), true},
 	}
 	for _, tt := range tests {
 		s := newSplitter()

@@ -84,9 +84,11 @@ func (s *Stream) TakeCompleted(r *Renderer, width int) string {
 }
 
 // Tail renders what is not taken yet, for the live area: the completed
-// blocks not taken yet and the unfinished last block. Its cost depends on
-// their size only, which the cutting of long blocks bounds; an unchanged
-// tail at the same width costs nothing.
+// blocks not taken yet and the unfinished last block, starting, like a
+// chunk, with the blank line that separates it from what was taken. Its
+// cost depends on their size only, which the cutting of long blocks bounds;
+// an unchanged tail at the same width costs nothing. "" when there is
+// nothing or width is below 1.
 func (s *Stream) Tail(r *Renderer, width int) string {
 	if width < 1 {
 		return ""

@@ -23,7 +23,7 @@ import (
 type Info struct {
 	Model, ReasoningEffort string
 	SandboxMode            string // read-only, workspace-write, full-access
-	SandboxWhy             string // why this mode is in force: "project not trusted", "--sandbox", "config"
+	SandboxWhy             string // why this mode is in force: "untrusted project", "trusted project", "chosen"
 	ApprovalPolicy         string
 	Network                bool
 	TokensUsed             int64

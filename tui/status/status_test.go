@@ -44,7 +44,7 @@ func TestStatusGolden(t *testing.T) {
 		},
 		"low_context": func(i *Info) { i.ContextLeft, i.TokensUsed = 9, 1_843_000 },
 		"untrusted_queued": func(i *Info) {
-			i.SandboxMode, i.SandboxWhy = "read-only", "project not trusted"
+			i.SandboxMode, i.SandboxWhy = "read-only", "untrusted project"
 			i.Working, i.Queued = true, 2
 			i.Cwd, i.Branch = "/tmp/scratch", ""
 		},
