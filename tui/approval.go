@@ -36,7 +36,8 @@ func (m *Model) answerApproval(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	m.approvals = m.approvals[1:]
-	m.add(cells.NewNotice(cells.NoticeInfo, said+": "+approvalSubject(req)))
+	// The answer reads before the command it let run (or not).
+	m.insertBefore(m.turn.calls[req.CallID], cells.NewNotice(cells.NoticeInfo, said+": "+approvalSubject(req)))
 	respond := req.Respond
 	if respond == nil {
 		return nil, true
@@ -61,11 +62,12 @@ func approvalSubject(req event.ApprovalRequested) string {
 	return strings.Join(req.Command, " ")
 }
 
-// approvalView is the question for the oldest request.
+// approvalView is the question for the oldest request. Every line, wrapped
+// ones too, carries the gutter, so the question stands apart from the
+// transcript.
 func (m *Model) approvalView() string {
 	st := m.styles
 	req := m.approvals[0]
-	var b strings.Builder
 	title := "Run this command?"
 	if req.Kind == "patch" {
 		title = "Apply this patch?"
@@ -73,26 +75,27 @@ func (m *Model) approvalView() string {
 	if req.Escalation {
 		title = "Run this command outside the sandbox?"
 	}
-	b.WriteString(st.Warning.Render("▌ ") + st.Bold.Render(title))
+	title = st.Bold.Render(title)
 	if n := len(m.approvals); n > 1 {
-		b.WriteString(st.Dim.Render(" (1 of " + strconv.Itoa(n) + ")"))
+		title += st.Dim.Render(" (1 of " + strconv.Itoa(n) + ")")
 	}
+	lines := []string{title}
 	if req.Kind == "patch" {
 		for _, c := range req.Changes {
-			b.WriteString("\n" + st.Warning.Render("▌ ") + "  " + c.Kind + " " + st.Code.Render(c.Path) +
-				" " + st.Added.Render("+"+strconv.Itoa(c.Added)) + " " + st.Removed.Render("−"+strconv.Itoa(c.Removed)))
+			lines = append(lines, "  "+c.Kind+" "+st.Code.Render(c.Path)+" "+
+				st.Added.Render("+"+strconv.Itoa(c.Added))+" "+st.Removed.Render("−"+strconv.Itoa(c.Removed)))
 		}
 	} else {
 		for _, line := range strings.Split(approvalSubject(req), "\n") {
-			b.WriteString("\n" + st.Warning.Render("▌ ") + "  " + st.Code.Render("$ "+line))
+			lines = append(lines, "  "+st.Code.Render("$ "+line))
 		}
 		if req.Cwd != "" {
-			b.WriteString("\n" + st.Warning.Render("▌ ") + st.Dim.Render("  in "+tildePath(req.Cwd, m.status.Home)))
+			lines = append(lines, st.Dim.Render("  in "+tildePath(req.Cwd, m.status.Home)))
 		}
 	}
-	for _, line := range []string{req.Justification, req.Reason} {
-		if line != "" {
-			b.WriteString("\n" + st.Warning.Render("▌ ") + st.Dim.Render("  "+line))
+	for _, text := range []string{req.Justification, req.Reason} {
+		if text != "" {
+			lines = append(lines, st.Dim.Render("  "+text))
 		}
 	}
 	a := m.keys.Approval
@@ -101,6 +104,17 @@ func (m *Model) approvalView() string {
 		h := k.Help()
 		keys = append(keys, st.Key.Render(h.Key)+" "+st.KeyHelp.Render(h.Desc))
 	}
-	b.WriteString("\n" + st.Warning.Render("▌ ") + strings.Join(keys, st.Dim.Render(" · ")))
-	return ansi.Wrap(b.String(), max(m.width, 20), " ")
+	lines = append(lines, strings.Join(keys, st.Dim.Render(" · ")))
+	gutter := st.Warning.Render("▌ ")
+	width := max(m.width-2, 10)
+	var b strings.Builder
+	for i, line := range lines {
+		for j, part := range strings.Split(ansi.Wrap(line, width, " "), "\n") {
+			if i+j > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(gutter + part)
+		}
+	}
+	return b.String()
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -119,6 +120,22 @@ var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 func (m *Model) add(c cells.Cell) {
 	m.live = append(m.live, c)
 	m.all = append(m.all, c)
+}
+
+// insertBefore puts c just before target when target is still live and
+// not partly printed; otherwise c goes at the end.
+func (m *Model) insertBefore(target, c cells.Cell) {
+	i := slices.Index(m.live, target)
+	j := slices.Index(m.all, target)
+	if target == nil || i < 0 || j < 0 || (i == 0 && m.headPartial) {
+		m.add(c)
+		return
+	}
+	m.live = slices.Insert(m.live, i, c)
+	m.all = slices.Insert(m.all, j, c)
+	if len(m.fullCache) > j {
+		m.fullCache = m.fullCache[:j]
+	}
 }
 
 // transcript renders every cell expanded, for the pager. Finished cells are

@@ -315,7 +315,9 @@ func TestApprovalsAreAnsweredInOrder(t *testing.T) {
 	var got []string
 	req := func(id, script string) event.ApprovalRequested {
 		return event.ApprovalRequested{ID: id, Kind: "command", Script: script, Reason: "destructive: rm -rf deletes recursively",
-			Respond: func(d event.Decision) { got = append(got, fmt.Sprintf("%s:%v:%s:%v", id, d.Approved, d.Remember, d.Stop)) }}
+			Respond: func(d event.Decision) {
+				got = append(got, fmt.Sprintf("%s:%v:%s:%v", id, d.Approved, d.Remember, d.Stop))
+			}}
 	}
 	r.events(event.TurnStarted{TurnID: 1}, req("1", "rm -rf build"), req("2", "git push"))
 	r.mustContain("live area", r.view(), "rm -rf build", "destructive", "1 of 2")
@@ -375,5 +377,18 @@ func TestReasoningCell(t *testing.T) {
 	sb := r.scrollback()
 	if strings.Index(sb, "Reading the code") > strings.Index(sb, "Done.") {
 		t.Fatalf("reasoning after the answer:\n%s", sb)
+	}
+}
+
+// The answer to a question is told before the command it concerns.
+func TestApprovalAnswerReadsBeforeTheCommand(t *testing.T) {
+	r := newRig(t, 80, 30)
+	r.events(event.TurnStarted{TurnID: 1}, shellStarted("c1", "rm -rf build"),
+		event.ApprovalRequested{ID: "1", CallID: "c1", Kind: "command", Script: "rm -rf build", Respond: func(event.Decision) {}})
+	messages(r.send(tea.KeyPressMsg{Code: 'y', Text: "y"})...)
+	r.events(finished("c1", 0, time.Second))
+	sb := r.scrollback()
+	if a, c := strings.Index(sb, "Approved once"), strings.Index(sb, "Ran rm -rf build"); a < 0 || c < 0 || a > c {
+		t.Fatalf("order:\n%s", sb)
 	}
 }

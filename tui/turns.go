@@ -108,4 +108,3 @@ func (m *Model) resumeQueued(texts []string) tea.Cmd {
 	m.composer.SetValue(text)
 	return nil
 }
-

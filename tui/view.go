@@ -40,8 +40,15 @@ func (m *Model) view() tea.View {
 	}
 	var top []string // everything above the composer
 	ctx := m.cellContext(false)
-	for _, c := range m.live {
-		if text := c.Render(ctx); text != "" {
+	for i, c := range m.live {
+		text := c.Render(ctx)
+		switch {
+		case text == "":
+		case i == 0 && m.headPartial:
+			// The rest of a cell whose start is in the scrollback brings
+			// its own spacing.
+			top = append(top, text)
+		default:
 			top = append(top, "", text)
 		}
 	}
