@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -36,6 +37,9 @@ func (m *Model) answerApproval(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	m.approvals = m.approvals[1:]
+	if c, ok := m.turn.calls[req.CallID].(*cells.Exec); ok {
+		c.Resume(m.now())
+	}
 	// The answer reads before the command it let run (or not).
 	m.insertBefore(m.turn.calls[req.CallID], cells.NewNotice(cells.NoticeInfo, said+": "+approvalSubject(req)))
 	respond := req.Respond
@@ -79,7 +83,16 @@ func (m *Model) approvalView() string {
 	if n := len(m.approvals); n > 1 {
 		title += st.Dim.Render(" (1 of " + strconv.Itoa(n) + ")")
 	}
+	width := max(m.width-2, 10)
 	lines := []string{title}
+	// Wrap the plain text first, on spaces only (a command must not be
+	// split inside a flag), then style each line, so a wrapped line keeps
+	// its style and indent.
+	add := func(style lipgloss.Style, indent, text string) {
+		for _, part := range wrapWords(text, width-ansi.StringWidth(indent)) {
+			lines = append(lines, indent+style.Render(part))
+		}
+	}
 	if req.Kind == "patch" {
 		for _, c := range req.Changes {
 			lines = append(lines, "  "+c.Kind+" "+st.Code.Render(c.Path)+" "+
@@ -87,15 +100,15 @@ func (m *Model) approvalView() string {
 		}
 	} else {
 		for _, line := range strings.Split(approvalSubject(req), "\n") {
-			lines = append(lines, "  "+st.Code.Render("$ "+line))
+			add(st.Code, "  ", "$ "+line)
 		}
 		if req.Cwd != "" {
-			lines = append(lines, st.Dim.Render("  in "+tildePath(req.Cwd, m.status.Home)))
+			add(st.Dim, "  ", "in "+tildePath(req.Cwd, m.status.Home))
 		}
 	}
 	for _, text := range []string{req.Justification, req.Reason} {
 		if text != "" {
-			lines = append(lines, st.Dim.Render("  "+text))
+			add(st.Dim, "  ", text)
 		}
 	}
 	a := m.keys.Approval
@@ -104,17 +117,14 @@ func (m *Model) approvalView() string {
 		h := k.Help()
 		keys = append(keys, st.Key.Render(h.Key)+" "+st.KeyHelp.Render(h.Desc))
 	}
-	lines = append(lines, strings.Join(keys, st.Dim.Render(" · ")))
+	lines = append(lines, keys...)
 	gutter := st.Warning.Render("▌ ")
-	width := max(m.width-2, 10)
 	var b strings.Builder
 	for i, line := range lines {
-		for j, part := range strings.Split(ansi.Wrap(line, width, " "), "\n") {
-			if i+j > 0 {
-				b.WriteByte('\n')
-			}
-			b.WriteString(gutter + part)
+		if i > 0 {
+			b.WriteByte('\n')
 		}
+		b.WriteString(gutter + ansi.Truncate(line, width, "…"))
 	}
 	return b.String()
 }

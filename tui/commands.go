@@ -40,7 +40,7 @@ func (m *Model) runCommand(name, args string) tea.Cmd {
 	case "transcript":
 		return m.handleKey(tea.KeyPressMsg{Code: 't', Mod: tea.ModCtrl})
 	case "help":
-		m.showHelp = true
+		m.openPager(true)
 		return nil
 	case "quit", "exit":
 		return m.quit()
@@ -65,7 +65,9 @@ func (m *Model) welcome() tea.Cmd {
 	if m.opts.Setup == "" && s.SandboxWhy == "untrusted project" && s.SandboxMode == "read-only" {
 		lines = append(lines, st.Dim.Render("          warden can read but not edit this project; to let it edit, quit and run ")+st.Code.Render("warden trust"))
 	}
-	lines = append(lines, "", st.Dim.Render("Type a message and press enter. ? shows the keys, ctrl+t the full transcript."))
+	if m.opts.Setup == "" {
+		lines = append(lines, "", st.Dim.Render("Type a message and press enter. ? shows the keys, ctrl+t the full transcript."))
+	}
 	text := ansi.Wrap(strings.Join(lines, "\n"), max(m.width, 20), " ")
 	m.printer.add(text)
 	return m.printer.start()

@@ -58,6 +58,9 @@ func (m *Model) handleEvent(e event.Event) tea.Cmd {
 		m.add(cells.NewNotice(cells.NoticeInfo, fmt.Sprintf("Saved to %s: %s", e.File, strings.TrimSpace(e.Rule))))
 	case event.ApprovalRequested:
 		m.approvals = append(m.approvals, e)
+		if c, ok := m.turn.calls[e.CallID].(*cells.Exec); ok {
+			c.Await()
+		}
 		return m.notify("warden needs your approval")
 	case event.TokenUsage:
 		m.status.TokensUsed = e.Session.TotalTokens

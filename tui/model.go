@@ -68,7 +68,9 @@ type Model struct {
 
 	composer composer.Model
 	pager    *pager.Model
-	showHelp bool
+	// helpOpen: the pager shows the keys, not the transcript.
+	helpOpen bool
+	welcomed bool
 
 	// live holds the cells not yet printed into the scrollback, in order;
 	// all holds every cell, for the pager.
@@ -147,7 +149,7 @@ func New(o Options) *Model {
 // Init starts listening for harness events, asks the terminal for its
 // background colour, and lists the files for @ completion.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.welcome()}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.opts.Bridge != nil {
 		cmds = append(cmds, m.opts.Bridge.next())
 	}
@@ -174,6 +176,7 @@ type (
 // to run, including printing newly finished cells into the scrollback.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
+	m.syncPlaceholder()
 	return m, tea.Batch(cmd, m.flush(), m.frame.after(msg))
 }
 
@@ -186,7 +189,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.composer.SetHeightLimit(max(1, min(10, m.height/3)))
 		if m.pager != nil {
 			m.pager.SetSize(m.width, m.height)
-			m.pager.SetContent(m.transcript())
+			m.pager.SetContent(m.pagerContent())
+		}
+		if !m.welcomed {
+			// The welcome is printed once the terminal's width is known.
+			m.welcomed = true
+			return m.welcome()
 		}
 		return nil
 	case tea.BackgroundColorMsg:
@@ -241,6 +249,18 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	return m.toComposer(msg)
 }
 
+// syncPlaceholder makes the composer's hint say what typing does now.
+func (m *Model) syncPlaceholder() {
+	switch {
+	case len(m.approvals) > 0:
+		m.composer.SetPlaceholder("Answer the question above first")
+	case m.turn.running:
+		m.composer.SetPlaceholder(runningPlaceholder)
+	default:
+		m.composer.SetPlaceholder("")
+	}
+}
+
 // setStyles rebuilds everything that depends on the palette once the
 // terminal has said whether its background is dark.
 func (m *Model) setStyles(dark bool) {
@@ -263,11 +283,6 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if m.showHelp {
-		// Any key closes the help; it is not also typed.
-		m.showHelp = false
-		return nil
-	}
 	if key.Matches(msg, g.Quit) {
 		return m.ctrlC()
 	}
@@ -281,23 +296,44 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, g.QuitEmpty) && m.composer.Empty():
 		return m.quit()
 	case key.Matches(msg, g.Transcript):
-		p := pager.New(m.keys, m.styles, "Transcript · everything expanded", m.width, m.height)
-		p.SetContent(m.transcript())
-		m.pager = &p
+		m.openPager(false)
 		return nil
 	case key.Matches(msg, g.Interrupt) && !m.composer.Completing():
 		if m.turn.running {
 			return m.interrupt()
 		}
 		return nil
-	case key.Matches(msg, g.Help) && m.composer.Empty():
-		m.showHelp = true
+	case key.Matches(msg, g.Help) && m.composer.Empty() && m.opts.Setup == "":
+		m.openPager(true)
 		return nil
 	}
 	if m.opts.Setup != "" {
 		return nil // nothing to type to: the setup screen says what to do
 	}
 	return m.toComposer(msg)
+}
+
+// openPager shows the full transcript, or the key bindings, full-screen.
+func (m *Model) openPager(help bool) {
+	title := "Transcript · everything expanded"
+	if help {
+		title = "Keyboard shortcuts and commands"
+	}
+	m.helpOpen = help
+	p := pager.New(m.keys, m.styles, title, m.width, m.height)
+	p.SetContent(m.pagerContent())
+	if help {
+		p.Top()
+	}
+	m.pager = &p
+}
+
+// pagerContent is what the open pager shows.
+func (m *Model) pagerContent() string {
+	if m.helpOpen {
+		return m.helpView()
+	}
+	return m.transcript()
 }
 
 func (m *Model) toComposer(msg tea.Msg) tea.Cmd {

@@ -53,7 +53,6 @@ func (m *Model) startTurn(text string) tea.Cmd {
 	s := m.opts.Session
 	m.turn.running = true
 	m.status.Working = true
-	m.composer.SetPlaceholder(runningPlaceholder)
 	return tea.Batch(func() tea.Msg {
 		return turnDoneMsg{res: s.RunTurn(context.Background(), text)}
 	}, m.startTicking())
@@ -82,7 +81,6 @@ func (m *Model) inputTaken(text string) {
 func (m *Model) turnDone(res harness.TurnResult) tea.Cmd {
 	m.turn.running = false
 	m.status.Working = false
-	m.composer.SetPlaceholder("")
 	m.turn.lastStatus = res.Status
 	if len(m.turn.queued) == 0 {
 		return nil

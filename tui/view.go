@@ -61,16 +61,16 @@ func (m *Model) view() tea.View {
 	if len(m.approvals) > 0 {
 		top = append(top, "", m.approvalView())
 	}
-	if m.showHelp {
-		top = append(top, "", m.helpView())
-	}
 	var bottom []string
 	composerTop := 0
 	if m.opts.Setup == "" {
 		bottom = append(bottom, "", m.composer.View())
 		composerTop = 1
 	}
-	bottom = append(bottom, m.hintLine(), status.Render(m.statusInfo(), m.width, m.styles))
+	if hint := m.hintLine(); hint != "" {
+		bottom = append(bottom, hint)
+	}
+	bottom = append(bottom, status.Render(m.statusInfo(), m.width, m.styles))
 
 	upper := strings.Join(top, "\n")
 	lower := strings.Join(bottom, "\n")
@@ -88,7 +88,7 @@ func (m *Model) view() tea.View {
 		above = lineCount(upper)
 	}
 	v.SetContent(content)
-	if c := m.composer.Cursor(); c != nil && m.opts.Setup == "" && len(m.approvals) == 0 && !m.showHelp {
+	if c := m.composer.Cursor(); c != nil && m.opts.Setup == "" && len(m.approvals) == 0 {
 		c.Y += above + composerTop
 		v.Cursor = c
 	}
@@ -110,7 +110,7 @@ func (m *Model) hintLine() string {
 	var hints []key.Binding
 	switch {
 	case m.opts.Setup != "":
-		hints = []key.Binding{m.keys.Global.Quit}
+		return m.styles.Key.Render("ctrl+c") + " " + m.styles.KeyHelp.Render("quit")
 	case m.quitArmed:
 		return m.styles.Warning.Render("press ctrl+c again to quit")
 	case len(m.approvals) > 0:
@@ -163,7 +163,7 @@ func (m *Model) helpView() string {
 	for _, c := range slashCommands() {
 		b.WriteString(fmt.Sprintf("\n  %s  %s", m.styles.Key.Render("/"+c.Name), m.styles.KeyHelp.Render(c.Description)))
 	}
-	b.WriteString("\n\n" + m.styles.Dim.Render("Type @ to complete a file path. Any key closes this help."))
+	b.WriteString("\n\n" + m.styles.Dim.Render("Type @ to complete a file path."))
 	return wrapLines(b.String(), m.width)
 }
 
@@ -175,4 +175,36 @@ func (m *Model) setupView() string {
 // wrapLines wraps text to width, keeping its styling.
 func wrapLines(s string, width int) string {
 	return ansi.Wrap(s, max(width, 20), " ")
+}
+
+// wrapWords wraps plain text to width at spaces only, cutting a word only
+// when it alone is wider than the line.
+func wrapWords(text string, width int) []string {
+	width = max(width, 1)
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		for ansi.StringWidth(word) > width {
+			if line != "" {
+				lines = append(lines, line)
+				line = ""
+			}
+			head := ansi.Truncate(word, width, "")
+			lines = append(lines, head)
+			word = word[len(head):]
+		}
+		switch {
+		case line == "":
+			line = word
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
+	}
+	return lines
 }

@@ -53,6 +53,19 @@ type Exec struct {
 	// message is what the harness said instead of running the command
 	// (a refusal, an invalid call), when no output came.
 	message string
+	// waiting: the command waits for the user's approval and has not
+	// started; its clock starts when it is answered.
+	waiting bool
+}
+
+// Await marks the command as waiting for the user's approval.
+func (e *Exec) Await() { e.waiting = true }
+
+// Resume: the user answered at now; the command's time counts from then.
+func (e *Exec) Resume(now time.Time) {
+	if e.waiting {
+		e.waiting, e.started = false, now
+	}
 }
 
 // NewExec starts the cell of a command that began at started. dir is
@@ -130,6 +143,11 @@ func (e *Exec) Render(ctx Context) string {
 func (e *Exec) head(ctx Context) []string {
 	st := ctx.Styles
 	t := newCallTitle(ctx, "Running", "Ran", e.finished, e.started, e.result, e.markStyle(ctx))
+	if e.waiting && !e.finished {
+		t.verb = "Asking to run"
+		t.head = mark(ctx, true, e.markStyle(ctx)) + " " + paint(st.Bold, t.verb)
+		t.end = paint(st.Dim, "(waiting)")
+	}
 	avail := t.room(ctx.Width)
 	dir := ""
 	if e.dir != "" {

@@ -43,10 +43,18 @@ func New(km keys.Map, st *styles.Styles, title string, width, height int) Model 
 // SetSize fits the pager to the terminal, keeping two lines for the title
 // and the footer.
 func (m *Model) SetSize(width, height int) {
+	follow := m.view.AtBottom()
 	m.width, m.height = width, height
 	m.view.SetWidth(width)
 	m.view.SetHeight(max(1, height-2))
+	// A pager at the bottom stays there, so it keeps following new content.
+	if follow || m.view.PastBottom() {
+		m.view.GotoBottom()
+	}
 }
+
+// Top scrolls to the beginning.
+func (m *Model) Top() { m.view.GotoTop() }
 
 // SetContent replaces what the pager shows. When the user was at the bottom
 // it stays there, so a transcript that grows while the pager is open
