@@ -95,6 +95,8 @@ type Model struct {
 	spinner    int
 	ticking    bool
 	frame      frameCache
+	// lastHeight is the height of the last live frame drawn.
+	lastHeight int
 }
 
 // turnState is what the TUI tracks of the running turn.

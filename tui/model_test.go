@@ -392,3 +392,16 @@ func TestApprovalAnswerReadsBeforeTheCommand(t *testing.T) {
 		t.Fatalf("order:\n%s", sb)
 	}
 }
+
+// The quitting frame is blank and as tall as the last one, so bubbletea
+// leaves nothing of the live area behind (see view).
+func TestQuittingFrameIsBlankAndAsTall(t *testing.T) {
+	r := newRig(t, 80, 30)
+	before := lineCount(r.m.View().Content)
+	r.press('c', tea.ModCtrl)
+	r.press('c', tea.ModCtrl)
+	v := r.m.View().Content
+	if lineCount(v) != before || strings.TrimSpace(v) != "" {
+		t.Fatalf("quitting frame of %d lines (want %d blank): %q", lineCount(v), before, v)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -41,6 +42,16 @@ func Run(ctx context.Context, o Options, tio IO) error {
 		}
 	}()
 	_, err := p.Run()
+	// bubbletea leaves the cursor on the last line of the final, blank
+	// frame; go back to its top so what follows starts right under the
+	// transcript instead of after a gap.
+	if m.quitting && m.lastHeight > 1 {
+		out := tio.Output
+		if out == nil {
+			out = os.Stdout
+		}
+		fmt.Fprintf(out, "\x1b[%dA\x1b[J", m.lastHeight-1)
+	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("run the terminal interface: %w", err)
 	}

@@ -33,9 +33,11 @@ func (m *Model) view() tea.View {
 	var v tea.View
 	v.ReportFocus = true
 	if m.quitting {
-		// One blank line, not an empty view: bubbletea erases from the last
-		// frame's bottom line on exit, and an empty frame has none.
-		v.SetContent(" ")
+		// A blank frame as tall as the last one: bubbletea v2.0.10 leaves
+		// lines of a taller frame behind when the last frame shrinks
+		// (it erases from where the cursor was, the composer). Run then
+		// takes the cursor back up over the blank frame.
+		v.SetContent(strings.Repeat("\n", max(m.lastHeight, 1)-1))
 		return v
 	}
 	var top []string // everything above the composer
@@ -88,6 +90,7 @@ func (m *Model) view() tea.View {
 		above = lineCount(upper)
 	}
 	v.SetContent(content)
+	m.lastHeight = lineCount(content)
 	if c := m.composer.Cursor(); c != nil && m.opts.Setup == "" && len(m.approvals) == 0 {
 		c.Y += above + composerTop
 		v.Cursor = c
