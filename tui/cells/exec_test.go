@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"warden/harness/event"
+	"warden/tui/styles"
 )
 
 func exitCode(n int) *int { return &n }
@@ -249,4 +252,26 @@ func TestExecFullWhileRunning(t *testing.T) {
 	if !strings.Contains(got, "└ n 1\n") || !strings.Contains(got, "n 20") {
 		t.Errorf("full view of a running command:\n%s", got)
 	}
+}
+
+// A command waiting for the user's approval says so and counts no time;
+// once answered its clock starts from the answer.
+func TestExecWaitingForApproval(t *testing.T) {
+	e := NewExec("c1", "rm -rf build", "", t0)
+	e.Await()
+	ctx := newContext(80, styles.Options{NoColor: true}, false)
+	got := ansi.Strip(e.Render(ctx))
+	if !strings.Contains(got, "Asking to run rm -rf build") || !strings.Contains(got, "(waiting)") || strings.Contains(got, "Running") {
+		t.Fatalf("waiting cell:\n%s", got)
+	}
+	e.Resume(ctx.Now.Add(-time.Second))
+	got = ansi.Strip(e.Render(ctx))
+	if !strings.Contains(got, "Running rm -rf build (1s)") {
+		t.Fatalf("resumed cell:\n%s", got)
+	}
+	golden(t, "exec_waiting", false, func(ctx Context) string {
+		e := NewExec("c1", "git push --force origin main", "", t0)
+		e.Await()
+		return e.Render(ctx)
+	})
 }
