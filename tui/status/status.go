@@ -96,12 +96,14 @@ func Render(info Info, width int, st *styles.Styles) string {
 	shrink := []struct{ field, form int }{
 		{fSandbox, 1},    // "sandbox " label
 		{fTokens, -1},    // token count
-		{fApprovals, -1}, // approval policy
-		{fNetwork, -1},   // network
 		{fDir, 1},        // directory: its last element
+		{fApprovals, 1},  // "approvals " label
+		{fNetwork, 1},    // "network off" → "offline"
 		{fContext, 1},    // "72% left"
 		{fModel, 1},      // reasoning effort
 		{fDir, -1},       // directory
+		{fApprovals, -1}, // approval policy
+		{fNetwork, -1},   // network
 		{fSandbox, 2},    // why this sandbox
 		{fModel, -1},     // model
 		{fQueued, -1},    // queued count
@@ -160,14 +162,18 @@ func fields(info Info, st *styles.Styles) []field {
 	}
 
 	if info.ApprovalPolicy != "" {
-		fs[fApprovals].forms = [][]piece{{{"approvals ", dim}, {info.ApprovalPolicy, val}}}
+		fs[fApprovals].forms = [][]piece{{{"approvals ", dim}, {info.ApprovalPolicy, val}}, {{info.ApprovalPolicy, val}}}
 	}
 
 	network := "off"
 	if info.Network {
 		network = "on"
 	}
-	fs[fNetwork].forms = [][]piece{{{"network ", dim}, {network, val}}}
+	short := "offline"
+	if info.Network {
+		short = "online"
+	}
+	fs[fNetwork].forms = [][]piece{{{"network ", dim}, {network, val}}, {{short, val}}}
 
 	if info.Cwd != "" {
 		dir := tilde(info.Cwd, info.Home)

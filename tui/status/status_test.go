@@ -116,8 +116,8 @@ func TestSandboxAlwaysShown(t *testing.T) {
 }
 
 // Fields leave in order of importance as the line narrows: tokens before
-// the directory, the directory before the model, the model before the
-// context left.
+// the directory, the directory before the approval policy and the
+// network, those before the model, the model before the context left.
 func TestDropOrder(t *testing.T) {
 	st := styles.New(styles.Options{NoColor: true})
 	info := typical()
@@ -130,8 +130,9 @@ func TestDropOrder(t *testing.T) {
 		return w
 	}
 	tokens, dir, model, context := lastWidth("48.2k tokens"), lastWidth("warden"), lastWidth("gpt-5-codex"), lastWidth("72%")
-	if !(tokens > dir && dir > model && model > context) {
-		t.Errorf("narrowest widths: tokens %d, directory %d, model %d, context %d", tokens, dir, model, context)
+	approvals, network := lastWidth("on-request"), lastWidth("off")
+	if !(tokens > dir && dir > approvals && approvals > network && network > model && model > context) {
+		t.Errorf("narrowest widths: tokens %d, directory %d, approvals %d, network %d, model %d, context %d", tokens, dir, approvals, network, model, context)
 	}
 	if got := ansi.Strip(Render(info, 200, st)); got != "gpt-5-codex high · sandbox workspace-write (config) · approvals on-request · network off · ~/src/warden (main) · 72% context left · 48.2k tokens" {
 		t.Errorf("wide line: %q", got)
