@@ -69,6 +69,11 @@ func (m *Model) welcome() tea.Cmd {
 		lines = append(lines, "", st.Dim.Render("Type a message and press enter. ? shows the keys, ctrl+t the full transcript."))
 	}
 	text := ansi.Wrap(strings.Join(lines, "\n"), max(m.width, 20), " ")
+	if m.opts.Setup != "" {
+		// What to do before warden can start is printed, not drawn live:
+		// it must be readable whole however small the terminal.
+		text += "\n\n" + strings.Join(wrapKeepingIndent(m.opts.Setup, max(m.width, 20)), "\n")
+	}
 	m.printer.add(text)
 	return m.printer.start()
 }

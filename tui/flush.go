@@ -21,6 +21,8 @@ type printer struct {
 	// print writes text above the live area: tea.Println, or a recorder
 	// in tests.
 	print func(string) tea.Cmd
+	// room is how many lines one print may have (see Model.printRoom).
+	room func() int
 }
 
 type printedMsg struct{}
@@ -43,6 +45,13 @@ func (p *printer) start() tea.Cmd {
 	}
 	text := strings.Join(p.queue, "\n")
 	p.queue = nil
+	if p.room != nil {
+		if lines := strings.Split(text, "\n"); len(lines) > p.room() {
+			n := max(p.room(), 1)
+			text = strings.Join(lines[:n], "\n")
+			p.queue = []string{strings.Join(lines[n:], "\n")}
+		}
+	}
 	p.inFlight = true
 	print := p.print
 	if print == nil {
@@ -60,6 +69,17 @@ func (p *printer) printed() tea.Cmd {
 func (p *printer) drainThen(cmd tea.Cmd) tea.Cmd {
 	p.then = cmd
 	return p.start()
+}
+
+// printRoom is how many lines can be printed above the live area at once.
+// bubbletea v2.0.10 inserts a print by scrolling the screen and moving the
+// cursor up over the print and the live frame; the terminal stops the
+// cursor at its top row, so a print taller than the rows above the frame
+// lands in the wrong place and corrupts the scrollback. A long answer is
+// therefore printed in pieces that fit, measured against the tallest frame
+// that may be on screen (the floor, see view).
+func (m *Model) printRoom() int {
+	return max(1, m.height-max(m.floor, m.lastHeight))
 }
 
 // flush moves finished cells from the live area into the scrollback: every

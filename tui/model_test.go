@@ -55,6 +55,7 @@ func TestCommandCellRunsThenCollapsesIntoScrollback(t *testing.T) {
 	}
 	r.events(event.ToolOutputDelta{CallID: "c1", Delta: out.String()})
 	r.now = r.now.Add(3 * time.Second)
+	r.send(tickMsg{})
 	v := r.view()
 	r.mustContain("live area", v, "make test", "output line 30", "3s")
 	r.mustNotContain("live area", v, "output line 10\n")
@@ -279,24 +280,79 @@ func TestResizeRewrapsTheLiveArea(t *testing.T) {
 	}
 }
 
-// The live area never grows past the terminal's height.
+// The live area never grows past two thirds of the terminal: the rest is
+// where finished cells are printed (see printRoom).
 func TestLiveAreaFitsTheTerminal(t *testing.T) {
-	r := newRig(t, 80, 12)
+	r := newRig(t, 80, 30)
 	r.events(event.TurnStarted{TurnID: 1})
 	for i := range 6 {
-		r.events(shellStarted(fmt.Sprint(i), fmt.Sprintf("make step%d", i)), event.ToolOutputDelta{CallID: fmt.Sprint(i), Delta: "a\nb\nc\nd\ne\nf\n"})
+		r.events(shellStarted(fmt.Sprint(i), fmt.Sprintf("make step%d", i)), event.ToolOutputDelta{CallID: fmt.Sprint(i), Delta: "a\nb\nc\nd\ne\nlast output\n"})
 	}
-	if n := lineCount(r.m.View().Content); n > 12 {
-		t.Fatalf("live area of %d lines in a 12-line terminal:\n%s", n, r.view())
+	if n := lineCount(r.m.View().Content); n > 20 {
+		t.Fatalf("live area of %d lines in a 30-line terminal:\n%s", n, r.view())
 	}
-	r.mustContain("live area", r.view(), "make step5")
+	r.mustContain("live area", r.view(), "make step5", "last output")
+	for _, h := range []int{12, 5, 3, 1} {
+		r.send(tea.WindowSizeMsg{Width: 80, Height: h})
+		if n := lineCount(r.m.View().Content); n > max(1, h-max(2, h/3)) {
+			t.Fatalf("live area of %d lines in a %d-line terminal:\n%s", n, h, r.view())
+		}
+	}
+}
+
+// A print never has more lines than fit above the live frame, and a long
+// answer still reaches the scrollback whole and in order.
+func TestLongPrintsAreSplitToFitAboveTheFrame(t *testing.T) {
+	r := newRig(t, 80, 16)
+	var doc strings.Builder
+	doc.WriteString("Here is code:\n\n```\n")
+	for i := range 300 {
+		fmt.Fprintf(&doc, "line %03d\n", i)
+	}
+	doc.WriteString("```\n")
+	r.events(event.TurnStarted{TurnID: 1}, event.TextDelta{Delta: doc.String()}, answer(doc.String()), event.TurnFinished{Status: event.TurnCompleted})
+	for _, p := range r.printed {
+		if n := lineCount(p); n > 16-2 {
+			t.Fatalf("a print of %d lines in a 16-line terminal", n)
+		}
+	}
+	sb := r.scrollback()
+	last := -1
+	for i := range 300 {
+		at := strings.Index(sb, fmt.Sprintf("line %03d", i))
+		if at < 0 || at < last || strings.Count(sb, fmt.Sprintf("line %03d", i)) != 1 {
+			t.Fatalf("line %03d missing, repeated or out of order:\n%s", i, sb)
+		}
+		last = at
+	}
+}
+
+// A frame never shrinks until a print has landed (bubbletea would leave
+// its top lines behind); it shrinks right after.
+func TestFrameKeepsItsHeightUntilAPrintLands(t *testing.T) {
+	r := newRig(t, 80, 40)
+	r.events(event.TurnStarted{TurnID: 1}, shellStarted("c0", "make watch"), shellStarted("c1", "rm -rf build"),
+		event.ApprovalRequested{ID: "1", CallID: "c1", Kind: "command", Script: "rm -rf build", Justification: "stale", Respond: func(event.Decision) {}})
+	tall := lineCount(r.m.View().Content)
+	prints := len(r.printed)
+	messages(r.send(tea.KeyPressMsg{Code: 'y', Text: "y"})...)
+	if len(r.printed) != prints {
+		t.Fatal("answering printed something: the test needs a shrink without a print")
+	}
+	if got := lineCount(r.m.View().Content); got != tall {
+		t.Fatalf("the frame went from %d to %d lines with no print", tall, got)
+	}
+	r.events(finished("c0", 0, time.Second), finished("c1", 0, time.Second))
+	if got := lineCount(r.m.View().Content); got >= tall {
+		t.Fatalf("the frame kept %d lines after a print (was %d)", got, tall)
+	}
 }
 
 // Without a model to talk to, the TUI says how to get one and quits on
 // the first ctrl+c.
 func TestSetupScreen(t *testing.T) {
 	r := newRig(t, 80, 30, func(o *Options) { o.Session = nil; o.Setup = "warden needs a model: export OPENAI_API_KEY=..." })
-	r.mustContain("live area", r.view(), "export OPENAI_API_KEY")
+	r.mustContain("scrollback", r.scrollback(), "export OPENAI_API_KEY")
 	r.typeText("hello")
 	r.press(tea.KeyEnter)
 	if len(r.sess.turns) != 0 {

@@ -98,6 +98,7 @@ func (r *rig) send(msgs ...tea.Msg) []tea.Cmd {
 	var cmds []tea.Cmd
 	for _, msg := range msgs {
 		_, cmd := r.m.Update(msg)
+		r.m.View() // bubbletea draws after every message
 		cmds = append(cmds, cmd)
 		r.settle()
 	}
@@ -107,6 +108,7 @@ func (r *rig) send(msgs ...tea.Msg) []tea.Cmd {
 func (r *rig) settle() {
 	for r.m.printer.inFlight {
 		r.m.Update(printedMsg{})
+		r.m.View()
 	}
 }
 

@@ -57,9 +57,6 @@ func (m *Model) view() tea.View {
 	for _, q := range m.turn.queued {
 		top = append(top, "", q.cell.Render(ctx))
 	}
-	if m.opts.Setup != "" {
-		top = append(top, "", m.setupView())
-	}
 	if len(m.approvals) > 0 {
 		top = append(top, "", m.approvalView())
 	}
@@ -76,21 +73,41 @@ func (m *Model) view() tea.View {
 
 	upper := strings.Join(top, "\n")
 	lower := strings.Join(bottom, "\n")
-	// The live area never grows past the terminal: what does not fit is
-	// the oldest part of the unfinished cells, which the pager shows.
-	room := max(1, m.height-lineCount(lower))
-	if n := lineCount(upper); upper != "" && n > room {
-		lines := strings.Split(upper, "\n")
-		upper = strings.Join(lines[n-room:], "\n")
+	// The live area keeps a third of the terminal (at least two rows) free
+	// above it, where finished cells are printed (see printRoom); what does
+	// not fit is the oldest part of the unfinished cells, which the pager
+	// shows.
+	limit := max(1, m.height-max(2, m.height/3))
+	room := max(0, limit-lineCount(lower))
+	lines := strings.Split(upper, "\n")
+	if upper == "" || room == 0 {
+		lines = nil
+	} else if len(lines) > room {
+		lines = lines[len(lines)-room:]
+	}
+	// A frame that shrinks without a print in between leaves its old top
+	// lines behind on the terminal: bubbletea v2.0.10 clamps its idea of
+	// the cursor to the smaller frame and erases from the wrong row. So
+	// the frame is padded at the top back to its height until the next
+	// print lands, which resets bubbletea's cursor to the frame's top.
+	if pad := min(m.floor, limit) - len(lines) - lineCount(lower); pad > 0 {
+		lines = append(make([]string, pad), lines...)
 	}
 	content := lower
 	above := 0
-	if upper != "" {
-		content = upper + "\n" + lower
-		above = lineCount(upper)
+	if len(lines) > 0 {
+		content = strings.Join(lines, "\n") + "\n" + lower
+		above = len(lines)
+	}
+	if n := lineCount(content); n > limit && m.height > 0 {
+		// Even the composer and the question do not fit: keep their end.
+		all := strings.Split(content, "\n")
+		content = strings.Join(all[n-limit:], "\n")
+		above -= n - limit
 	}
 	v.SetContent(content)
 	m.lastHeight = lineCount(content)
+	m.floor = max(m.floor, m.lastHeight)
 	if c := m.composer.Cursor(); c != nil && m.opts.Setup == "" && len(m.approvals) == 0 {
 		c.Y += above + composerTop
 		v.Cursor = c
@@ -170,11 +187,6 @@ func (m *Model) helpView() string {
 	return wrapLines(b.String(), m.width)
 }
 
-// setupView explains what to do before warden can start (first run).
-func (m *Model) setupView() string {
-	return wrapLines(m.opts.Setup, m.width)
-}
-
 // wrapLines wraps text to width, keeping its styling.
 func wrapLines(s string, width int) string {
 	return ansi.Wrap(s, max(width, 20), " ")
@@ -210,4 +222,24 @@ func wrapWords(text string, width int) []string {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// wrapKeepingIndent wraps each line of plain text at spaces, continuing a
+// wrapped line under its own indent.
+func wrapKeepingIndent(text string, width int) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		body := strings.TrimLeft(line, " ")
+		indent := line[:len(line)-len(body)]
+		if ansi.StringWidth(indent) > width/2 {
+			indent = ""
+		}
+		for i, part := range wrapWords(body, width-ansi.StringWidth(indent)) {
+			if i == 0 || indent != "" {
+				part = indent + part
+			}
+			out = append(out, part)
+		}
+	}
+	return out
 }

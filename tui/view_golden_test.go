@@ -43,18 +43,6 @@ var viewThemes = []viewTheme{
 	{"dark", withColor},
 }
 
-// setupText is what cmd/warden shows on a first run without an API key.
-const setupText = `warden needs a model to talk to, and OPENAI_API_KEY is not set.
-
-  OpenAI:           export OPENAI_API_KEY=sk-...   then run warden again
-  Ollama:           warden --provider ollama --model qwen3-coder
-  LM Studio:        warden --provider lmstudio --model MODEL
-  vLLM or any other OpenAI-compatible server:
-                    warden --base-url http://localhost:8000/v1 --wire chat --model MODEL
-
-The same settings can live in ~/.config/warden/config.toml (see docs/config.md).
-To see warden at work without any model or key: warden demo`
-
 // viewState brings a rig from just after the welcome to the state to draw.
 type viewState struct {
 	name  string
@@ -79,6 +67,8 @@ var viewStates = []viewState{
 		}
 		r.events(event.ToolOutputDelta{CallID: "c1", Delta: out.String() + "=== RUN   TestSlowIntegration"})
 		r.now = r.now.Add(7*time.Second + 400*time.Millisecond)
+		r.m.spinner-- // the tick below advances it again: keep the frame golden
+		r.send(tickMsg{})
 	}},
 	{name: "explored_running", drive: func(r *rig) {
 		r.ask("Where is the config loaded?")
@@ -107,6 +97,8 @@ var viewStates = []viewState{
 			event.ApprovalRequested{ID: "2", CallID: "c2", Kind: "command", Command: []string{"git", "push", "--force", "origin", "main"},
 				Cwd: "/home/dev/proj", Reason: "rewrites the remote's history", Respond: func(event.Decision) {}})
 		r.now = r.now.Add(2 * time.Second)
+		r.m.spinner--
+		r.send(tickMsg{})
 	}},
 	{name: "queued", drive: func(r *rig) {
 		r.ask("Rename the package")
@@ -115,7 +107,7 @@ var viewStates = []viewState{
 		r.ask("also update the docs")
 	}},
 	{name: "help", drive: func(r *rig) { r.typeText("?") }},
-	{name: "setup", opts: []func(*Options){func(o *Options) { o.Session = nil; o.Setup = setupText }}},
+	{name: "setup", opts: []func(*Options){func(o *Options) { o.Session = nil; o.Setup = SetupHelp("OPENAI_API_KEY") }}},
 	{name: "pager", drive: func(r *rig) {
 		for i := 1; i <= 4; i++ {
 			q := fmt.Sprintf("Fix failing test number %d", i)

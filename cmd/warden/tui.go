@@ -76,7 +76,7 @@ func startTUI(ctx context.Context, r tuiRun) error {
 		NoColor:     r.getenv("NO_COLOR") != "",
 	}
 	if name, missing := st.MissingKey(); missing && !r.skipKeyCheck {
-		opts.Setup = setupHelp(name)
+		opts.Setup = tui.SetupHelp(name)
 		return tui.Run(ctx, opts, tui.IO{})
 	}
 	bridge := tui.NewBridge()
@@ -102,21 +102,6 @@ func startTUI(ctx context.Context, r tuiRun) error {
 	}
 	return err
 }
-
-// setupHelp is the first-run screen: every way to give warden a model.
-func setupHelp(keyName string) string {
-	return fmt.Sprintf(`warden needs a model to talk to, and %[1]s is not set.
-
-  OpenAI:           export %[1]s=sk-...   then run warden again
-  Ollama:           warden --provider ollama --model qwen3-coder
-  LM Studio:        warden --provider lmstudio --model MODEL
-  vLLM or any other OpenAI-compatible server:
-                    warden --base-url http://localhost:8000/v1 --wire chat --model MODEL
-
-The same settings can live in ~/.config/warden/config.toml (see docs/config.md).
-To see warden at work without any model or key: warden demo`, keyName)
-}
-
 func newDemoCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
