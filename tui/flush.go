@@ -72,14 +72,21 @@ func (p *printer) drainThen(cmd tea.Cmd) tea.Cmd {
 }
 
 // printRoom is how many lines can be printed above the live area at once.
-// bubbletea v2.0.10 inserts a print by scrolling the screen and moving the
-// cursor up over the print and the live frame; the terminal stops the
-// cursor at its top row, so a print taller than the rows above the frame
-// lands in the wrong place and corrupts the scrollback. A long answer is
-// therefore printed in pieces that fit, measured against the tallest frame
-// that may be on screen (the floor, see view).
+// bubbletea inserts a print by scrolling the screen and moving the cursor
+// up over the print and the live frame; the terminal stops the cursor at
+// its top row, so a print taller than the rows above the frame lands in the
+// wrong place and pushes frame lines into the scrollback. A print travels
+// to the renderer while frames keep changing, so the room is measured
+// against the tallest frame there can be, liveLimit: prints that fit above
+// it fit above any frame, with no race between the two.
 func (m *Model) printRoom() int {
-	return max(1, m.height-max(m.floor, m.lastHeight))
+	return max(1, m.height-m.liveLimit())
+}
+
+// liveLimit is the live frame's greatest height: a third of the terminal,
+// at least two rows, stays free for printing finished cells.
+func (m *Model) liveLimit() int {
+	return max(1, m.height-max(2, m.height/3))
 }
 
 // flush moves finished cells from the live area into the scrollback: every
@@ -183,3 +190,4 @@ func (m *Model) transcript() string {
 	}
 	return b.String()
 }
+

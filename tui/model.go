@@ -97,9 +97,6 @@ type Model struct {
 	frame      frameCache
 	// lastHeight is the height of the last live frame drawn.
 	lastHeight int
-	// floor is the height the live frame keeps until the next print has
-	// landed (see view).
-	floor int
 }
 
 // turnState is what the TUI tracks of the running turn.
@@ -239,9 +236,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.spinner++
 		return m.startTicking()
 	case printedMsg:
-		// bubbletea has written the print and knows the frame's top again,
-		// so the frame may shrink now.
-		m.floor = 0
 		return m.printer.printed()
 	case frameMsg:
 		return nil

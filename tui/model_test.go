@@ -300,8 +300,8 @@ func TestLiveAreaFitsTheTerminal(t *testing.T) {
 	}
 }
 
-// A print never has more lines than fit above the live frame, and a long
-// answer still reaches the scrollback whole and in order.
+// A print never has more lines than fit above the tallest live frame, and
+// a long answer still reaches the scrollback whole and in order.
 func TestLongPrintsAreSplitToFitAboveTheFrame(t *testing.T) {
 	r := newRig(t, 80, 16)
 	var doc strings.Builder
@@ -312,7 +312,8 @@ func TestLongPrintsAreSplitToFitAboveTheFrame(t *testing.T) {
 	doc.WriteString("```\n")
 	r.events(event.TurnStarted{TurnID: 1}, event.TextDelta{Delta: doc.String()}, answer(doc.String()), event.TurnFinished{Status: event.TurnCompleted})
 	for _, p := range r.printed {
-		if n := lineCount(p); n > 16-2 {
+		// 16 rows: the live frame may take 11, so a print may have 5.
+		if n := lineCount(p); n > 5 {
 			t.Fatalf("a print of %d lines in a 16-line terminal", n)
 		}
 	}
@@ -324,27 +325,6 @@ func TestLongPrintsAreSplitToFitAboveTheFrame(t *testing.T) {
 			t.Fatalf("line %03d missing, repeated or out of order:\n%s", i, sb)
 		}
 		last = at
-	}
-}
-
-// A frame never shrinks until a print has landed (bubbletea would leave
-// its top lines behind); it shrinks right after.
-func TestFrameKeepsItsHeightUntilAPrintLands(t *testing.T) {
-	r := newRig(t, 80, 40)
-	r.events(event.TurnStarted{TurnID: 1}, shellStarted("c0", "make watch"), shellStarted("c1", "rm -rf build"),
-		event.ApprovalRequested{ID: "1", CallID: "c1", Kind: "command", Script: "rm -rf build", Justification: "stale", Respond: func(event.Decision) {}})
-	tall := lineCount(r.m.View().Content)
-	prints := len(r.printed)
-	messages(r.send(tea.KeyPressMsg{Code: 'y', Text: "y"})...)
-	if len(r.printed) != prints {
-		t.Fatal("answering printed something: the test needs a shrink without a print")
-	}
-	if got := lineCount(r.m.View().Content); got != tall {
-		t.Fatalf("the frame went from %d to %d lines with no print", tall, got)
-	}
-	r.events(finished("c0", 0, time.Second), finished("c1", 0, time.Second))
-	if got := lineCount(r.m.View().Content); got >= tall {
-		t.Fatalf("the frame kept %d lines after a print (was %d)", got, tall)
 	}
 }
 

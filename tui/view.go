@@ -77,21 +77,13 @@ func (m *Model) view() tea.View {
 	// above it, where finished cells are printed (see printRoom); what does
 	// not fit is the oldest part of the unfinished cells, which the pager
 	// shows.
-	limit := max(1, m.height-max(2, m.height/3))
+	limit := m.liveLimit()
 	room := max(0, limit-lineCount(lower))
 	lines := strings.Split(upper, "\n")
 	if upper == "" || room == 0 {
 		lines = nil
 	} else if len(lines) > room {
 		lines = lines[len(lines)-room:]
-	}
-	// A frame that shrinks without a print in between leaves its old top
-	// lines behind on the terminal: bubbletea v2.0.10 clamps its idea of
-	// the cursor to the smaller frame and erases from the wrong row. So
-	// the frame is padded at the top back to its height until the next
-	// print lands, which resets bubbletea's cursor to the frame's top.
-	if pad := min(m.floor, limit) - len(lines) - lineCount(lower); pad > 0 {
-		lines = append(make([]string, pad), lines...)
 	}
 	content := lower
 	above := 0
@@ -107,7 +99,6 @@ func (m *Model) view() tea.View {
 	}
 	v.SetContent(content)
 	m.lastHeight = lineCount(content)
-	m.floor = max(m.floor, m.lastHeight)
 	if c := m.composer.Cursor(); c != nil && m.opts.Setup == "" && len(m.approvals) == 0 {
 		c.Y += above + composerTop
 		v.Cursor = c

@@ -137,6 +137,19 @@ func TestTUIEndToEndInTmux(t *testing.T) {
 		t.Fatalf("no welcome or status line:\n%s", s)
 	}
 
+	// A composer that grows and is then cleared shrinks the live area with
+	// nothing printed: no line of the taller frame may stay behind, on the
+	// screen or, later, in the scrollback.
+	for i := 1; i <= 6; i++ {
+		term.typeText(fmt.Sprintf("draft line %d", i))
+		if i < 6 {
+			term.keys("C-j")
+		}
+	}
+	term.waitForText("draft line 6")
+	term.keys("C-c")
+	term.waitFor("the draft to be cleared", func(s string) bool { return !strings.Contains(s, "draft line") })
+
 	// A streamed markdown answer.
 	term.typeText("say hello")
 	term.keys("Enter")
@@ -184,8 +197,12 @@ func TestTUIEndToEndInTmux(t *testing.T) {
 			t.Fatalf("a line is %d wide after resizing to 60:\n%s", w, s)
 		}
 	}
-	if !strings.Contains(term.history(), "Hello from the fake model") {
+	history := term.history()
+	if !strings.Contains(history, "Hello from the fake model") {
 		t.Fatal("the first answer is not in the scrollback")
+	}
+	if strings.Contains(history, "draft line") {
+		t.Fatalf("a cleared draft was left in the scrollback:\n%s", history)
 	}
 
 	// Quit: ctrl+c twice on an empty composer.
@@ -216,5 +233,60 @@ func waitForProcess(t *testing.T, pattern string, exists bool) {
 			t.Fatalf("process %q exists=%v, wanted %v", pattern, err == nil, exists)
 		}
 		time.Sleep(30 * time.Millisecond)
+	}
+}
+
+// Answers and messages taller than the screen reach the terminal's
+// scrollback whole, once each and in order: bubbletea cannot print more
+// lines at once than fit above the live area, so warden prints in pieces.
+func TestTUILongOutputReachesTheScrollbackWhole(t *testing.T) {
+	var code strings.Builder
+	code.WriteString("Here is the code:\n\n```python\n")
+	for i := range 1500 {
+		fmt.Fprintf(&code, "def f%d(x):  # line %d\n", i, i)
+	}
+	code.WriteString("```\n\nEND-OF-CODE")
+	c := newCLI(t,
+		fakemodel.Reply{Output: []fakemodel.Output{{Text: code.String()}}, ChunkSize: 50, DelayMS: 1},
+		textReply("Got your long message."),
+	)
+	term := startTerminal(t, c, 100, 30)
+	term.waitForText("read-only")
+	term.typeText("show me a lot of code")
+	term.keys("Enter")
+	term.waitForText("END-OF-CODE")
+	history := term.history()
+	last := -1
+	for i := range 1500 {
+		line := fmt.Sprintf("def f%d(x):  # line %d\n", i, i)
+		at := strings.Index(history, line)
+		if at < 0 || at < last || strings.Count(history, line) != 1 {
+			t.Fatalf("line %d (at %d, previous at %d, %d times) missing, repeated or out of order in the scrollback:\n%s", i, at, last, strings.Count(history, line), history)
+		}
+		last = at
+	}
+
+	// A pasted message of 300 lines (bracketed paste), sent and printed.
+	var paste strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&paste, "pasted line %d\n", i)
+	}
+	file := filepath.Join(t.TempDir(), "paste.txt")
+	if err := os.WriteFile(file, []byte(paste.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	term.tmux("load-buffer", "-b", "p", file)
+	term.tmux("paste-buffer", "-p", "-b", "p", "-t", term.name)
+	term.waitForText("Pasted text")
+	term.keys("Enter")
+	term.waitForText("Got your long message.")
+	history = term.history()
+	for i := range 300 {
+		if line := fmt.Sprintf("pasted line %d\n", i); strings.Count(history, line) != 1 {
+			t.Fatalf("pasted line %d appears %d times in the scrollback", i, strings.Count(history, line))
+		}
+	}
+	if strings.Count(history, "› Ask warden to do anything") > 1 {
+		t.Fatal("an old composer frame was left in the scrollback")
 	}
 }

@@ -105,7 +105,8 @@ func (m Model) View() string {
 	last := min(total, m.view.YOffset()+m.view.Height())
 	pos := fmt.Sprintf("%d–%d of %d", min(m.view.YOffset()+1, total), last, total)
 	help := []string{pos}
-	for _, b := range []key.Binding{m.keys.Down, m.keys.PageDown, m.keys.Top, m.keys.Bottom, m.keys.Close} {
+	// The way out comes first: a narrow terminal cuts the end of the line.
+	for _, b := range []key.Binding{m.keys.Close, m.keys.Down, m.keys.PageDown, m.keys.Top, m.keys.Bottom} {
 		h := b.Help()
 		help = append(help, m.styles.Key.Render(h.Key)+" "+m.styles.KeyHelp.Render(h.Desc))
 	}
