@@ -190,4 +190,3 @@ func (m *Model) transcript() string {
 	}
 	return b.String()
 }
-
