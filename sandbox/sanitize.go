@@ -11,7 +11,14 @@ import (
 // inject input. Colour and other CSI/OSC sequences are removed; CRLF and
 // lone CR (progress bars) become newlines; any other control character and
 // every run of invalid bytes becomes one U+FFFD. Tabs and newlines stay.
-func Sanitize(b []byte) string {
+func Sanitize(b []byte) string { return sanitize(b, false) }
+
+// SanitizeLive is Sanitize for output shown as it streams: a lone carriage
+// return is kept, so a progress bar redraws its line in a live view instead
+// of becoming a line per update. CRLF still becomes a newline.
+func SanitizeLive(b []byte) string { return sanitize(b, true) }
+
+func sanitize(b []byte, keepCR bool) string {
 	var sb strings.Builder
 	sb.Grow(len(b))
 	replaced := false // the last thing written was a U+FFFD
@@ -33,7 +40,11 @@ func Sanitize(b []byte) string {
 				i++
 				continue
 			}
-			sb.WriteByte('\n')
+			if keepCR {
+				sb.WriteByte('\r')
+			} else {
+				sb.WriteByte('\n')
+			}
 			replaced = false
 			i++
 		case c == 0x1b:

@@ -33,6 +33,22 @@ func TestSanitize(t *testing.T) {
 	}
 }
 
+// Live output keeps a lone carriage return, so a progress bar redraws its
+// line; everything else is as Sanitize.
+func TestSanitizeLiveKeepsLoneCR(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"10%\r20%\rdone\n":            "10%\r20%\rdone\n",
+		"a\r\nb\r\n":                  "a\nb\n",
+		"\x1b[2K\r\x1b[31m50%\x1b[0m": "\r50%",
+		"a\x00b\x1b]0;t\x07":          "a\uFFFDb",
+	} {
+		if got := SanitizeLive([]byte(in)); got != want {
+			t.Errorf("SanitizeLive(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // Whatever comes in, what goes out is valid UTF-8 without a byte a
 // terminal would act on.
 func FuzzSanitize(f *testing.F) {

@@ -96,7 +96,7 @@ func (s *streamer) flush(final bool) {
 		raw = raw[:cut]
 	}
 	s.mu.Unlock()
-	text := sandbox.Sanitize(raw)
+	text := sandbox.SanitizeLive(raw)
 	if dropped > 0 {
 		text = fmt.Sprintf("[… %d bytes of output not shown …]\n", dropped) + text
 	}

@@ -60,3 +60,16 @@ func TestStreamerBoundsAFlood(t *testing.T) {
 		t.Errorf("got %q … %q", got[:60], got[len(got)-20:])
 	}
 }
+
+// A progress bar's carriage returns reach the front-end, so it can redraw
+// one line instead of showing every update; CRLF arrives as LF.
+func TestStreamerKeepsProgressCarriageReturns(t *testing.T) {
+	t.Parallel()
+	var c collected
+	s := newStreamer(c.add, 0)
+	s.write([]byte("10%\r50%\r100%\r\ndone\r\n"))
+	s.close()
+	if got, want := c.text(), "10%\r50%\r100%\ndone\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
