@@ -143,6 +143,11 @@ func (e *Exec) Render(ctx Context) string {
 func (e *Exec) head(ctx Context) []string {
 	st := ctx.Styles
 	t := newCallTitle(ctx, "Running", "Ran", e.finished, e.started, e.result, e.markStyle(ctx))
+	if e.finished && e.result.Status == "denied" {
+		// It never ran: "Ran" would say otherwise.
+		t.verb = "Not run"
+		t.head = mark(ctx, false, e.markStyle(ctx)) + " " + paint(st.Bold, t.verb)
+	}
 	if e.waiting && !e.finished {
 		t.verb = "Asking to run"
 		t.head = mark(ctx, true, e.markStyle(ctx)) + " " + paint(st.Bold, t.verb)
@@ -155,6 +160,11 @@ func (e *Exec) head(ctx Context) []string {
 	}
 	first, more, _ := strings.Cut(strings.TrimSpace(e.command), "\n")
 	first = strings.TrimSpace(first)
+	if first == "" {
+		// A call without a command (malformed arguments): the outcome and
+		// the message below say what was wrong.
+		first = "(no command)"
+	}
 	if !ctx.Full {
 		if strings.TrimSpace(more) != "" {
 			first += " " + ellipsis

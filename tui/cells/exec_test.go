@@ -275,3 +275,13 @@ func TestExecWaitingForApproval(t *testing.T) {
 		return e.Render(ctx)
 	})
 }
+
+// A call whose arguments held no command still says what it was.
+func TestExecWithoutACommand(t *testing.T) {
+	e := NewExec("c1", "", "", t0)
+	e.Finish(event.ToolCallFinished{CallID: "c1", Status: "error", Output: "invalid arguments: unexpected end of JSON input"})
+	got := ansi.Strip(e.Render(newContext(80, styles.Options{NoColor: true}, false)))
+	if !strings.Contains(got, "(no command)") || !strings.Contains(got, "invalid arguments") {
+		t.Fatalf("cell:\n%s", got)
+	}
+}
