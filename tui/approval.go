@@ -105,6 +105,15 @@ func (m *Model) approvalView() string {
 		if req.Cwd != "" {
 			add(st.Dim, "  ", "in "+tildePath(req.Cwd, m.status.Home))
 		}
+		if !req.Escalation && m.status.SandboxMode != "" && m.status.SandboxMode != "full-access" {
+			// A yes lets it run, not escape: say what it will still not be
+			// able to do, so an approved command failing is no surprise.
+			where := "inside the sandbox (" + m.status.SandboxMode + ")"
+			if m.status.SandboxMode == "read-only" {
+				where += ": it cannot change files"
+			}
+			add(st.Dim, "  ", "runs "+where)
+		}
 	}
 	for _, text := range []string{req.Justification, req.Reason} {
 		if text != "" {
