@@ -366,9 +366,9 @@ func (m *Model) ctrlC() tea.Cmd {
 // quit stops the turn, prints what is still live, and exits.
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true
+	var stop tea.Cmd
 	if m.turn.running && m.opts.Session != nil {
-		s := m.opts.Session
-		go s.Interrupt()
+		stop = m.interrupt()
 	}
 	// Everything still live goes to the scrollback as it is, so nothing
 	// the user saw is lost when the program ends.
@@ -376,7 +376,7 @@ func (m *Model) quit() tea.Cmd {
 		m.printer.add(m.renderFinal(c))
 	}
 	m.live = nil
-	return m.printer.drainThen(tea.Quit)
+	return tea.Batch(stop, m.printer.drainThen(tea.Quit))
 }
 
 // interrupt stops the running turn: the harness cancels the stream and

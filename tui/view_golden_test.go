@@ -1,10 +1,8 @@
 package tui
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -17,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"warden/harness/event"
+	"warden/tui/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -151,7 +150,7 @@ func TestViewGolden(t *testing.T) {
 					}
 					b.WriteString(drawRig(t, fmt.Sprintf("%s %s width %d", st.name, th.name, w), r, w, viewHeight))
 				}
-				compareGolden(t, filepath.Join("testdata", "view_"+st.name+"."+th.name+".golden"), b.String())
+				golden.Compare(t, filepath.Join("testdata", "view_"+st.name+"."+th.name+".golden"), b.String(), *update)
 			}
 		})
 	}
@@ -169,9 +168,9 @@ func drawRig(t *testing.T, what string, r *rig, width, height int) string {
 			// TestWelcomeFitsTheTerminal checks it.
 			continue
 		}
-		checkLines(t, fmt.Sprintf("%s: print %d", what, i+1), p, width)
+		golden.CheckWidth(t, fmt.Sprintf("%s: print %d", what, i+1), p, width)
 	}
-	checkLines(t, what+": live area", v.Content, width)
+	golden.CheckWidth(t, what+": live area", v.Content, width)
 	if n := lineCount(v.Content); n > height {
 		t.Errorf("%s: live area of %d lines in a %d-line terminal", what, n, height)
 	}
@@ -187,36 +186,6 @@ func drawRig(t *testing.T, what string, r *rig, width, height int) string {
 	fmt.Fprintf(&b, "════ width %d · live (%d lines, cursor %s, alt screen %v) ════\n", width, lineCount(v.Content), cursor, v.AltScreen)
 	b.WriteString(v.Content + "\n")
 	return b.String()
-}
-
-// checkLines fails when a line of out is wider than width.
-func checkLines(t *testing.T, what, out string, width int) {
-	t.Helper()
-	for i, l := range strings.Split(out, "\n") {
-		if w := ansi.StringWidth(l); w > width {
-			t.Errorf("%s: line %d is %d wide: %q", what, i+1, w, ansi.Strip(l))
-		}
-	}
-}
-
-func compareGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden %s (run go test ./tui -update): %v", path, err)
-	}
-	if !bytes.Equal(want, []byte(got)) {
-		t.Errorf("%s differs (run go test ./tui -update and review the diff):\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
 }
 
 // The live area keeps the cursor on the composer's line, whatever is drawn
@@ -265,7 +234,7 @@ func TestWelcomeFitsTheTerminal(t *testing.T) {
 			t.Fatal("no welcome printed")
 		}
 		r.mustContain("welcome", r.printed[0], "warden", "gpt-5")
-		checkLines(t, fmt.Sprintf("welcome at width %d", w), r.printed[0], w)
+		golden.CheckWidth(t, fmt.Sprintf("welcome at width %d", w), r.printed[0], w)
 	}
 }
 

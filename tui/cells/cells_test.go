@@ -141,6 +141,28 @@ func TestPatchGolden(t *testing.T) {
 	}
 }
 
+// A one-file patch's title and its file line say the same of the file:
+// the verb of the title goes with the letter of the line.
+func TestPatchSaysWhatHappenedToAFile(t *testing.T) {
+	for _, tc := range []struct {
+		change        event.FileChange
+		title, letter string
+	}{
+		{event.FileChange{Path: "a.go", Kind: "update"}, "Edited a.go", "M a.go"},
+		{event.FileChange{Path: "a.go", Kind: "add"}, "Added a.go", "A a.go"},
+		{event.FileChange{Path: "a.go", Kind: "delete"}, "Deleted a.go", "D a.go"},
+		{event.FileChange{Path: "a.go", Kind: "update", MoveTo: "b.go"}, "Moved a.go → b.go", "R a.go → b.go"},
+	} {
+		p := NewPatch("p")
+		p.SetChanges([]event.FileChange{tc.change})
+		p.Finish(event.ToolCallFinished{Status: "ok"})
+		lines := strings.Split(plain(p.Render(newContext(80, themes[0].opts, true))), "\n")
+		if len(lines) < 2 || !strings.HasSuffix(lines[0], tc.title) || !strings.HasSuffix(lines[1], tc.letter) {
+			t.Errorf("%+v: want a title ending %q over a line ending %q, got:\n%s", tc.change, tc.title, tc.letter, strings.Join(lines, "\n"))
+		}
+	}
+}
+
 func TestPlanGolden(t *testing.T) {
 	e := event.PlanUpdated{
 		Explanation: "Split the renderer first, so that the golden tests stay green while the cells move.",

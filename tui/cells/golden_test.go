@@ -3,7 +3,6 @@ package cells
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	// Named apart from this package's golden, which draws a cell for it.
+	goldenfile "warden/tui/internal/golden"
 	"warden/tui/markdown"
 	"warden/tui/styles"
 )
@@ -59,40 +60,10 @@ func golden(t *testing.T, name string, full bool, draw func(ctx Context) string)
 		for _, w := range goldenWidths {
 			ctx := newContext(w, th.opts, full)
 			out := draw(ctx)
-			checkWidth(t, fmt.Sprintf("%s %s width %d", name, th.name, w), out, w)
+			goldenfile.CheckWidth(t, fmt.Sprintf("%s %s width %d", name, th.name, w), out, w)
 			fmt.Fprintf(&b, "──── width %d ────\n%s\n", w, out)
 		}
-		compareGolden(t, filepath.Join("testdata", name+"."+th.name+".golden"), b.String())
-	}
-}
-
-// checkWidth fails when a line is wider than width.
-func checkWidth(t *testing.T, what, out string, width int) {
-	t.Helper()
-	for i, l := range strings.Split(out, "\n") {
-		if w := ansi.StringWidth(l); w > width {
-			t.Errorf("%s: line %d is %d wide: %q", what, i+1, w, l)
-		}
-	}
-}
-
-func compareGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run go test ./tui/cells -update): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (run go test ./tui/cells -update and review the diff):\n--- want\n%s\n--- got\n%s", path, want, got)
+		goldenfile.Compare(t, filepath.Join("testdata", name+"."+th.name+".golden"), b.String(), *update)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"warden/harness/event"
+	goldenfile "warden/tui/internal/golden"
 	"warden/tui/markdown"
 )
 
@@ -85,7 +86,7 @@ func TestNarrowWidths(t *testing.T) {
 					if f, ok := c.(Flusher); ok {
 						out += "\n" + f.Flush(ctx)
 					}
-					checkWidth(t, fmt.Sprintf("%s cell %d (%T) full=%v width %d", th.name, i, c, full, w), out, max(w, 1))
+					goldenfile.CheckWidth(t, fmt.Sprintf("%s cell %d (%T) full=%v width %d", th.name, i, c, full, w), out, max(w, 1))
 				}
 			}
 		}

@@ -106,15 +106,7 @@ func (p *Patch) title(ctx Context) string {
 	counts := countsText(ctx, added, removed)
 	if len(p.changes) == 1 {
 		c := p.changes[0]
-		verb := "Edited"
-		switch {
-		case c.Kind == "add":
-			verb = "Added"
-		case c.Kind == "delete":
-			verb = "Deleted"
-		case c.MoveTo != "":
-			verb = "Moved"
-		}
+		verb, _ := changeWords(c)
 		room := avail - len(verb) - 1
 		name, counts := fitName(changedPath(c), counts, room)
 		return paint(st.Bold, verb) + " " + paint(st.Code, name) + counts
@@ -122,17 +114,24 @@ func (p *Patch) title(ctx Context) string {
 	return paint(st.Bold, fmt.Sprintf("Edited %d files", len(p.changes))) + counts
 }
 
-// fileLine is "M path (+8 −3)": a letter for what happened to the file.
-func (p *Patch) fileLine(ctx Context, c event.FileChange, width int) string {
-	letter := "M"
+// changeWords says what happened to a file in the two places the cell
+// says it: the verb of a one-file title ("Added") and the letter of a
+// file line ("A", as git status has it).
+func changeWords(c event.FileChange) (verb, letter string) {
 	switch {
 	case c.Kind == "add":
-		letter = "A"
+		return "Added", "A"
 	case c.Kind == "delete":
-		letter = "D"
+		return "Deleted", "D"
 	case c.MoveTo != "":
-		letter = "R"
+		return "Moved", "R"
 	}
+	return "Edited", "M"
+}
+
+// fileLine is "M path (+8 −3)": a letter for what happened to the file.
+func (p *Patch) fileLine(ctx Context, c event.FileChange, width int) string {
+	_, letter := changeWords(c)
 	name, counts := fitName(changedPath(c), countsText(ctx, c.Added, c.Removed), width-2)
 	return paint(ctx.Styles.Bold, letter) + " " + paint(ctx.Styles.Code, name) + counts
 }

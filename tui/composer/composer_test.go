@@ -1,12 +1,14 @@
 package composer
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"warden/tui/internal/golden"
 	"warden/tui/styles"
 )
 
@@ -364,10 +366,8 @@ func TestViewNeverExceedsTheWidth(t *testing.T) {
 			m := newTest(t, w, plain)
 			m, _ = send(t, m, tea.PasteMsg{Content: text})
 			m = typeText(t, m, " @")
-			for i, line := range strings.Split(m.View(), "\n") {
-				if lw := ansi.StringWidth(line); lw > w {
-					t.Fatalf("width %d, text %.20q: row %d is %d wide: %q", w, text, i, lw, line)
-				}
+			if !golden.CheckWidth(t, fmt.Sprintf("width %d, text %.20q", w, text), m.View(), w) {
+				return
 			}
 		}
 	}

@@ -2,13 +2,13 @@ package composer
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
+	"warden/tui/internal/golden"
 	"warden/tui/styles"
 )
 
@@ -68,30 +68,9 @@ func TestGoldenViews(t *testing.T) {
 					} else {
 						got += "\n-- no cursor"
 					}
-					checkGolden(t, name, got+"\n")
+					golden.Compare(t, filepath.Join("testdata", name+".golden"), got+"\n", *update)
 				})
 			}
 		}
-	}
-}
-
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./tui/composer -update)", err)
-	}
-	if got != string(want) {
-		t.Fatalf("%s differs from the golden file\ngot:\n%s\nwant:\n%s", name, got, want)
 	}
 }

@@ -10,7 +10,8 @@ import (
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
-	tea "charm.land/bubbletea/v2"
+
+	"warden/tui/internal/keypress"
 )
 
 // binding is one key.Binding of the map, named "Group.Field".
@@ -74,15 +75,6 @@ func TestEveryBindingIsComplete(t *testing.T) {
 	}
 }
 
-// namedKeys are the non-printable keys a binding may name, as bubbletea
-// spells them.
-var namedKeys = map[string]rune{
-	"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
-	"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "home": tea.KeyHome, "end": tea.KeyEnd,
-	"esc": tea.KeyEscape, "enter": tea.KeyEnter, "tab": tea.KeyTab, "space": tea.KeySpace,
-	"backspace": tea.KeyBackspace, "delete": tea.KeyDelete,
-}
-
 // Every key a binding lists is one a key press can match: a binding that
 // says "pgdn" or "Ctrl+T" would never fire, since key.Matches compares
 // with the press's String().
@@ -90,9 +82,9 @@ func TestEveryKeyCanBePressed(t *testing.T) {
 	for _, bs := range groups(t, Default()) {
 		for _, b := range bs {
 			for _, name := range b.b.Keys() {
-				k, ok := pressFor(name)
-				if !ok {
-					t.Errorf("%s: %q names no key", b.name, name)
+				k, err := keypress.For(name)
+				if err != nil {
+					t.Errorf("%s: %v", b.name, err)
 					continue
 				}
 				if got := k.String(); got != name {
@@ -104,43 +96,6 @@ func TestEveryKeyCanBePressed(t *testing.T) {
 			}
 		}
 	}
-}
-
-// pressFor builds the key press a terminal sends for a key name such as
-// "ctrl+t", "shift+enter", "G" or "pgdown".
-func pressFor(name string) (tea.KeyPressMsg, bool) {
-	var k tea.KeyPressMsg
-	base := name
-	for {
-		mod, rest, ok := strings.Cut(base, "+")
-		if !ok || rest == "" {
-			break
-		}
-		switch mod {
-		case "ctrl":
-			k.Mod |= tea.ModCtrl
-		case "alt":
-			k.Mod |= tea.ModAlt
-		case "shift":
-			k.Mod |= tea.ModShift
-		default:
-			return k, false
-		}
-		base = rest
-	}
-	if code, ok := namedKeys[base]; ok {
-		k.Code = code
-		return k, true
-	}
-	r, size := utf8.DecodeRuneInString(base)
-	if size != len(base) || r == utf8.RuneError {
-		return k, false
-	}
-	k.Code = r
-	if k.Mod == 0 {
-		k.Text = base
-	}
-	return k, true
 }
 
 // activeTogether are the groups whose bindings can fire at the same

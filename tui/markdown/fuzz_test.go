@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"warden/tui/internal/golden"
 	"warden/tui/styles"
 )
 
@@ -54,13 +55,13 @@ func FuzzStream(f *testing.F) {
 			rest = rest[n:]
 			if rng.IntN(4) == 0 {
 				c := s.TakeCompleted(r, width)
-				checkWidths(t, c, width)
+				golden.CheckWidth(t, "completed chunk", c, width)
 				if c != "" {
 					chunks = append(chunks, c)
 				}
 			}
 			if rng.IntN(4) == 0 {
-				checkWidths(t, s.Tail(r, width), width)
+				golden.CheckWidth(t, "tail", s.Tail(r, width), width)
 			}
 		}
 		s.Finish()
@@ -71,7 +72,7 @@ func FuzzStream(f *testing.F) {
 		if again := s.Tail(r, width); again != tail {
 			t.Fatalf("the final tail changed between two calls")
 		}
-		checkWidths(t, tail, width)
+		golden.CheckWidth(t, "final tail", tail, width)
 		if got, want := printed(chunks, tail), r.Render(src, width); got != want {
 			t.Fatalf("chunks and tail:\n%q\nRender:\n%q", got, want)
 		}

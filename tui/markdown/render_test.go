@@ -12,6 +12,7 @@ import (
 	"charm.land/glamour/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"warden/tui/internal/golden"
 	"warden/tui/styles"
 )
 
@@ -38,37 +39,6 @@ func readTestdata(t testing.TB, name string) string {
 	return string(b)
 }
 
-// checkGolden compares got with testdata/name.golden, or rewrites it with
-// -update.
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./tui/markdown -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file; got (ANSI stripped):\n%s\nwant (ANSI stripped):\n%s",
-			name, ansi.Strip(got), ansi.Strip(string(want)))
-	}
-}
-
-// checkWidths fails for any line of out wider than width.
-func checkWidths(t testing.TB, out string, width int) {
-	t.Helper()
-	for i, line := range strings.Split(out, "\n") {
-		if w := ansi.StringWidth(line); w > width {
-			t.Errorf("line %d is %d wide, more than %d: %q", i, w, width, line)
-		}
-	}
-}
-
 func TestRenderGolden(t *testing.T) {
 	src := readTestdata(t, "sample.md")
 	for _, p := range palettes {
@@ -76,8 +46,8 @@ func TestRenderGolden(t *testing.T) {
 		for _, w := range widths {
 			t.Run(fmt.Sprintf("%s/%d", p.name, w), func(t *testing.T) {
 				out := r.Render(src, w)
-				checkWidths(t, out, w)
-				checkGolden(t, fmt.Sprintf("render_%s_%d", p.name, w), out)
+				golden.CheckWidth(t, "render", out, w)
+				golden.Compare(t, filepath.Join("testdata", fmt.Sprintf("render_%s_%d.golden", p.name, w)), out, *update)
 			})
 		}
 	}
@@ -190,7 +160,7 @@ func TestRenderFitsNarrowWidths(t *testing.T) {
 	for _, p := range palettes {
 		r := NewRenderer(styles.New(p.opts))
 		for _, w := range []int{1, 2, 3, 5, 8, 13, 21} {
-			checkWidths(t, r.Render(src, w), w)
+			golden.CheckWidth(t, fmt.Sprintf("%s render at width %d", p.name, w), r.Render(src, w), w)
 		}
 	}
 }
@@ -208,7 +178,7 @@ func TestQuoteFitsItsWidth(t *testing.T) {
 	r := NewRenderer(styles.New(styles.Options{NoColor: true}))
 	src := "> " + strings.Repeat("word ", 30)
 	out := r.Render(src, 40)
-	checkWidths(t, out, 40)
+	golden.CheckWidth(t, "quote", out, 40)
 	for _, line := range strings.Split(ansi.Strip(out), "\n") {
 		if !strings.HasPrefix(line, "| word") {
 			t.Errorf("a quoted line lost its bar or broke short: %q", line)

@@ -3,11 +3,13 @@ package markdown
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"warden/tui/internal/golden"
 	"warden/tui/styles"
 )
 
@@ -103,8 +105,8 @@ func TestStreamWidthChange(t *testing.T) {
 	if tail, want := s.Tail(r, 30), "\n"+r.Render("tail "+long, 30); tail != want {
 		t.Errorf("tail at width 30:\n%q\nwant\n%q", tail, want)
 	}
-	checkWidths(t, first, 40)
-	checkWidths(t, second, 60)
+	golden.CheckWidth(t, "first chunk", first, 40)
+	golden.CheckWidth(t, "second chunk", second, 60)
 }
 
 func TestStreamWaitsForAWidth(t *testing.T) {
@@ -193,11 +195,11 @@ func TestStreamGolden(t *testing.T) {
 						s.Finish()
 					}
 					taken, tail := s.TakeCompleted(r, w), s.Tail(r, w)
-					checkWidths(t, taken, w)
-					checkWidths(t, tail, w)
+					golden.CheckWidth(t, fmt.Sprintf("taken after %d bytes", stop), taken, w)
+					golden.CheckWidth(t, fmt.Sprintf("tail after %d bytes", stop), tail, w)
 					fmt.Fprintf(&b, "════ after %d of %d bytes: taken ════\n%s\n════ tail ════\n%s\n", stop, len(src), taken, tail)
 				}
-				checkGolden(t, fmt.Sprintf("stream_%s_%d", p.name, w), b.String())
+				golden.Compare(t, filepath.Join("testdata", fmt.Sprintf("stream_%s_%d.golden", p.name, w)), b.String(), *update)
 			})
 		}
 	}

@@ -1,18 +1,17 @@
 package pager
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"warden/tui/internal/golden"
+	"warden/tui/internal/keypress"
 	"warden/tui/keys"
 	"warden/tui/styles"
 )
@@ -36,47 +35,14 @@ func newPager(t *testing.T, width, height, n int) Model {
 	return m
 }
 
-// namedKeys are the non-printable keys a binding may name.
-var namedKeys = map[string]rune{
-	"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
-	"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "home": tea.KeyHome, "end": tea.KeyEnd,
-	"esc": tea.KeyEscape, "enter": tea.KeyEnter, "tab": tea.KeyTab, "space": tea.KeySpace,
-	"backspace": tea.KeyBackspace, "delete": tea.KeyDelete,
-}
-
 // press is the key press a terminal sends for a binding's key name, such
 // as "ctrl+t", "G" or "pgdown". It fails the test when the name is one no
 // key press produces.
 func press(t *testing.T, name string) tea.KeyPressMsg {
 	t.Helper()
-	var k tea.KeyPressMsg
-	base := name
-	for {
-		mod, rest, ok := strings.Cut(base, "+")
-		if !ok || rest == "" {
-			break
-		}
-		switch mod {
-		case "ctrl":
-			k.Mod |= tea.ModCtrl
-		case "alt":
-			k.Mod |= tea.ModAlt
-		case "shift":
-			k.Mod |= tea.ModShift
-		default:
-			t.Fatalf("key %q: unknown modifier %q", name, mod)
-		}
-		base = rest
-	}
-	if code, ok := namedKeys[base]; ok {
-		k.Code = code
-	} else if r, size := utf8.DecodeRuneInString(base); size == len(base) && r != utf8.RuneError {
-		k.Code = r
-		if k.Mod == 0 {
-			k.Text = base
-		}
-	} else {
-		t.Fatalf("key %q: no key press is named %q", name, base)
+	k, err := keypress.For(name)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if got := k.String(); got != name {
 		t.Fatalf("key %q: the press built for it reads %q", name, got)
@@ -231,11 +197,7 @@ func checkView(t *testing.T, what string, m Model, width, height int) {
 	if len(lines) != height {
 		t.Errorf("%s: %d lines, want %d:\n%s", what, len(lines), height, ansi.Strip(view))
 	}
-	for i, l := range lines {
-		if w := ansi.StringWidth(l); w > width {
-			t.Errorf("%s: line %d is %d wide: %q", what, i+1, w, ansi.Strip(l))
-		}
-	}
+	golden.CheckWidth(t, what, view, width)
 }
 
 // Resizing keeps the view the terminal's size, and a pager at the bottom
@@ -326,26 +288,6 @@ func TestPagerGolden(t *testing.T) {
 				fmt.Fprintf(&b, "──── width %d · %s ────\n%s\n", w, at.name, m.View())
 			}
 		}
-		compareGolden(t, filepath.Join("testdata", "pager."+th.name+".golden"), b.String())
-	}
-}
-
-func compareGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden %s (run go test ./tui/pager -update): %v", path, err)
-	}
-	if !bytes.Equal(want, []byte(got)) {
-		t.Errorf("%s differs (run go test ./tui/pager -update and review the diff):\n--- want\n%s\n--- got\n%s", path, want, got)
+		golden.Compare(t, filepath.Join("testdata", "pager."+th.name+".golden"), b.String(), *update)
 	}
 }

@@ -3,13 +3,13 @@ package status
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"warden/tui/internal/golden"
 	"warden/tui/styles"
 )
 
@@ -62,40 +62,19 @@ func TestStatusGolden(t *testing.T) {
 					checkLine(t, fmt.Sprintf("%s %s width %d", name, th.name, w), out, w)
 					fmt.Fprintf(&b, "%3d │%s\n", w, out)
 				}
-				compareGolden(t, filepath.Join("testdata", "status_"+name+"."+th.name+".golden"), b.String())
+				golden.Compare(t, filepath.Join("testdata", "status_"+name+"."+th.name+".golden"), b.String(), *update)
 			}
 		})
 	}
 }
 
+// checkLine fails unless out is one line no wider than width.
 func checkLine(t *testing.T, what, out string, width int) {
 	t.Helper()
 	if strings.Contains(out, "\n") {
 		t.Errorf("%s: more than one line: %q", what, out)
 	}
-	if w := ansi.StringWidth(out); w > max(width, 0) {
-		t.Errorf("%s: %d wide: %q", what, w, out)
-	}
-}
-
-func compareGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run go test ./tui/status -update): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (run go test ./tui/status -update and review):\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
+	golden.CheckWidth(t, what, out, max(width, 0))
 }
 
 // The sandbox mode is on the line at every width it fits in, and the
