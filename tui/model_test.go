@@ -440,3 +440,24 @@ func TestQuittingFrameIsBlankAndAsTall(t *testing.T) {
 		t.Fatalf("quitting frame of %d lines (want %d blank): %q", lineCount(v), before, v)
 	}
 }
+
+// While a turn runs the frame keeps its full height, whatever is live, so
+// every print lands above a frame of known size; once the turn is over and
+// everything is printed, it shrinks to what it shows.
+func TestFrameIsPinnedWhileTheAgentWorks(t *testing.T) {
+	r := newRig(t, 80, 30)
+	idle := lineCount(r.m.View().Content)
+	r.events(event.TurnStarted{TurnID: 1})
+	r.m.turn.running = true
+	for _, delta := range []string{"short", " answer\n\nwith a second paragraph", "\n\n"} {
+		r.events(event.TextDelta{Delta: delta})
+		if got := lineCount(r.m.View().Content); got != r.m.liveLimit() {
+			t.Fatalf("frame of %d lines while working, want %d", got, r.m.liveLimit())
+		}
+	}
+	r.events(answer("short answer\n\nwith a second paragraph"), event.TurnFinished{TurnID: 1, Status: event.TurnCompleted})
+	r.send(turnDoneMsg{res: harness.TurnResult{Status: event.TurnCompleted}})
+	if got := lineCount(r.m.View().Content); got != idle {
+		t.Fatalf("frame of %d lines after the turn, want %d", got, idle)
+	}
+}

@@ -85,6 +85,19 @@ func (m *Model) view() tea.View {
 	} else if len(lines) > room {
 		lines = lines[len(lines)-room:]
 	}
+	if m.pinned() {
+		// While finished cells are being printed the frame keeps one
+		// height, the greatest: each print lands above a frame of known
+		// size, and the frame never shrinks while a print is on its way
+		// (bubbletea can then leave a line of the taller frame behind,
+		// which the print pushes into the scrollback). It also keeps the
+		// composer still while the agent works.
+		// The blank rows go under the live cells, so they read on from
+		// the scrollback and the composer stays at the bottom.
+		if pad := room - len(lines); pad > 0 {
+			lines = append(lines, make([]string, pad)...)
+		}
+	}
 	content := lower
 	above := 0
 	if len(lines) > 0 {
@@ -104,6 +117,12 @@ func (m *Model) view() tea.View {
 		v.Cursor = c
 	}
 	return v
+}
+
+// pinned: the frame keeps its full height, while a turn runs or anything
+// is still being printed.
+func (m *Model) pinned() bool {
+	return m.turn.running || m.printer.inFlight || len(m.printer.queue) > 0
 }
 
 func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
