@@ -119,3 +119,25 @@ func TestEventsOfAnAbortedCallAreDropped(t *testing.T) {
 		}
 	})
 }
+
+// Wait returns only once an interrupted turn has ended and said so, so a
+// front-end that quits mid-turn can close the session safely after it.
+func TestWaitReturnsOnceTheInterruptedTurnEnded(t *testing.T) {
+	gate := fakemodel.NewGate(4)
+	_, url := fake(t, fakemodel.Reply{Gate: gate, ChunkSize: 2, Output: []fakemodel.Output{text("a long answer that never finishes")}})
+	sess, rec := newSession(t, allWires()[0], url, sessionConfig{})
+	sess.Wait() // no turn: returns at once
+	done := make(chan struct{})
+	go func() {
+		sess.RunTurn(waitCtx(t), "hi")
+		close(done)
+	}()
+	<-gate.Reached()
+	sess.Interrupt()
+	sess.Wait()
+	if len(of[event.TurnFinished](rec)) != 1 {
+		t.Fatal("Wait returned before the turn finished")
+	}
+	gate.Release()
+	<-done
+}

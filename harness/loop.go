@@ -34,6 +34,8 @@ func (s *Session) RunTurn(ctx context.Context, input string) TurnResult {
 		return TurnResult{Status: event.TurnFailed, Err: ErrTurnRunning}
 	}
 	s.running = true
+	s.turns.Add(1)
+	defer s.turns.Done()
 	s.cancelTurn = cancel
 	s.turnID++
 	turn := s.turnID

@@ -81,6 +81,7 @@ type Session struct {
 	history      []model.Item
 	pending      []string
 	running      bool
+	turns        sync.WaitGroup // the turn running, if any
 	cancelTurn   context.CancelFunc
 	turnID       int
 	sessionUsage model.Usage
@@ -163,6 +164,10 @@ func (s *Session) TakeQueued() []string {
 	s.pending = nil
 	return pending
 }
+
+// Wait returns once no turn is running: after Interrupt, when the turn
+// has recorded how it ended, so the session can be closed.
+func (s *Session) Wait() { s.turns.Wait() }
 
 // Interrupt cancels the running turn, if any: the stream stops, running
 // tools are cancelled, and the turn ends with status "interrupted".
