@@ -2,11 +2,13 @@ package harness_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 
 	"warden/fakemodel"
+	"warden/harness"
 	"warden/harness/event"
 	"warden/harness/model"
 	"warden/harness/tool"
@@ -120,24 +122,29 @@ func TestEventsOfAnAbortedCallAreDropped(t *testing.T) {
 	})
 }
 
-// Wait returns only once an interrupted turn has ended and said so, so a
-// front-end that quits mid-turn can close the session safely after it.
-func TestWaitReturnsOnceTheInterruptedTurnEnded(t *testing.T) {
+// Shutdown returns only once an interrupted turn has ended and said so,
+// and no turn starts after it, so a front-end that quits mid-turn can close
+// the session safely after it.
+func TestShutdownEndsTheTurnAndRefusesNewOnes(t *testing.T) {
 	gate := fakemodel.NewGate(4)
-	_, url := fake(t, fakemodel.Reply{Gate: gate, ChunkSize: 2, Output: []fakemodel.Output{text("a long answer that never finishes")}})
+	fm, url := fake(t, fakemodel.Reply{Gate: gate, ChunkSize: 2, Output: []fakemodel.Output{text("a long answer that never finishes")}})
 	sess, rec := newSession(t, allWires()[0], url, sessionConfig{})
-	sess.Wait() // no turn: returns at once
 	done := make(chan struct{})
 	go func() {
 		sess.RunTurn(waitCtx(t), "hi")
 		close(done)
 	}()
 	<-gate.Reached()
-	sess.Interrupt()
-	sess.Wait()
+	sess.Shutdown()
 	if len(of[event.TurnFinished](rec)) != 1 {
-		t.Fatal("Wait returned before the turn finished")
+		t.Fatal("Shutdown returned before the turn finished")
 	}
 	gate.Release()
 	<-done
+	if res := sess.RunTurn(waitCtx(t), "again"); !errors.Is(res.Err, harness.ErrShutdown) {
+		t.Fatalf("a turn after Shutdown: %+v", res)
+	}
+	if len(fm.Requests()) != 1 || len(of[event.TurnStarted](rec)) != 1 {
+		t.Fatal("a turn ran after Shutdown")
+	}
 }

@@ -23,12 +23,17 @@ type TurnResult struct {
 // model answers without tool calls, the turn is interrupted (ctx cancelled or
 // Interrupt called), or it fails. It emits TurnStarted and TurnFinished and
 // leaves the history valid for the next turn whatever happened; the one
-// exception is a call made while another turn runs, which is refused with
-// ErrTurnRunning before anything is emitted or recorded.
+// exceptions are a call made while another turn runs, refused with
+// ErrTurnRunning, and one made after Shutdown, refused with ErrShutdown,
+// both before anything is emitted or recorded.
 func (s *Session) RunTurn(ctx context.Context, input string) TurnResult {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return TurnResult{Status: event.TurnFailed, Err: ErrShutdown}
+	}
 	if s.running {
 		s.mu.Unlock()
 		return TurnResult{Status: event.TurnFailed, Err: ErrTurnRunning}

@@ -81,12 +81,16 @@ type Session struct {
 	history      []model.Item
 	pending      []string
 	running      bool
+	closed       bool           // Shutdown was called: no turn may start
 	turns        sync.WaitGroup // the turn running, if any
 	cancelTurn   context.CancelFunc
 	turnID       int
 	sessionUsage model.Usage
 	approvalSeq  int
 }
+
+// ErrShutdown is returned by RunTurn once Shutdown was called.
+var ErrShutdown = errors.New("the session was shut down")
 
 // ErrTurnRunning is returned by RunTurn while another turn is in progress.
 var ErrTurnRunning = errors.New("a turn is already running: queue the input instead")
@@ -165,9 +169,21 @@ func (s *Session) TakeQueued() []string {
 	return pending
 }
 
-// Wait returns once no turn is running: after Interrupt, when the turn
-// has recorded how it ended, so the session can be closed.
-func (s *Session) Wait() { s.turns.Wait() }
+// Shutdown stops the session for good: a running turn is interrupted and
+// has recorded how it ended when Shutdown returns, and RunTurn refuses to
+// start another (ErrShutdown), so whatever the session writes can then be
+// closed. A front-end calls it when the user quits, even while a turn it
+// asked for has not started yet.
+func (s *Session) Shutdown() {
+	s.mu.Lock()
+	s.closed = true
+	cancel := s.cancelTurn
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	s.turns.Wait()
+}
 
 // Interrupt cancels the running turn, if any: the stream stops, running
 // tools are cancelled, and the turn ends with status "interrupted".

@@ -3,6 +3,7 @@ package tui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -17,10 +18,19 @@ import (
 // is asked, and four keys. Several requests (parallel calls) are answered
 // one after another, oldest first.
 
-// answerApproval handles a key while a request waits; ok is false when the
-// key is not an answer (it is then ignored, so a stray key never approves).
-func (m *Model) answerApproval(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+// approvalGrace is how long a new question ignores answer keys: someone
+// typing a message when it appears must not answer it ("a" in "and" would
+// approve for the whole session).
+const approvalGrace = 400 * time.Millisecond
+
+// answerApproval handles a key while a request waits. A key that is not an
+// answer, or comes within approvalGrace of the question, is ignored: a
+// stray key never approves.
+func (m *Model) answerApproval(msg tea.KeyPressMsg) tea.Cmd {
 	req := m.approvals[0]
+	if m.now().Sub(m.approvalSince) < approvalGrace {
+		return nil
+	}
 	a := m.keys.Approval
 	var d event.Decision
 	var said string
@@ -34,9 +44,10 @@ func (m *Model) answerApproval(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, a.Stop):
 		d, said = event.Decision{Approved: false, Stop: true}, "Denied, and the turn stopped"
 	default:
-		return nil, true
+		return nil
 	}
 	m.approvals = m.approvals[1:]
+	m.approvalSince = m.now()
 	if c, ok := m.turn.calls[req.CallID].(*cells.Exec); ok {
 		c.Resume(m.now())
 	}
@@ -44,26 +55,28 @@ func (m *Model) answerApproval(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	m.insertBefore(m.turn.calls[req.CallID], cells.NewNotice(cells.NoticeInfo, said+": "+approvalSubject(req)))
 	respond := req.Respond
 	if respond == nil {
-		return nil, true
+		return nil
 	}
 	return func() tea.Msg {
 		respond(d)
 		return nil
-	}, true
+	}
 }
 
+// approvalSubject is what the question is about, cleaned of anything that
+// would act on the terminal: it comes from the model.
 func approvalSubject(req event.ApprovalRequested) string {
 	if req.Kind == "patch" {
 		var paths []string
 		for _, c := range req.Changes {
 			paths = append(paths, c.Path)
 		}
-		return "patch to " + strings.Join(paths, ", ")
+		return cells.Clean("patch to " + strings.Join(paths, ", "))
 	}
 	if req.Script != "" {
-		return req.Script
+		return cells.Clean(req.Script)
 	}
-	return strings.Join(req.Command, " ")
+	return cells.Clean(strings.Join(req.Command, " "))
 }
 
 // approvalView is the question for the oldest request. Every line, wrapped
@@ -88,14 +101,15 @@ func (m *Model) approvalView() string {
 	// Wrap the plain text first, on spaces only (a command must not be
 	// split inside a flag), then style each line, so a wrapped line keeps
 	// its style and indent.
+	// Everything shown comes from the model or the harness: cleaned first.
 	add := func(style lipgloss.Style, indent, text string) {
-		for _, part := range wrapWords(text, width-ansi.StringWidth(indent)) {
+		for _, part := range wrapWords(cells.Clean(text), width-ansi.StringWidth(indent)) {
 			lines = append(lines, indent+style.Render(part))
 		}
 	}
 	if req.Kind == "patch" {
 		for _, c := range req.Changes {
-			lines = append(lines, "  "+c.Kind+" "+st.Code.Render(c.Path)+" "+
+			lines = append(lines, "  "+c.Kind+" "+st.Code.Render(cells.Clean(c.Path))+" "+
 				st.Added.Render("+"+strconv.Itoa(c.Added))+" "+st.Removed.Render("−"+strconv.Itoa(c.Removed)))
 		}
 	} else {

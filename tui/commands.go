@@ -38,14 +38,15 @@ func (m *Model) runCommand(name, args string) tea.Cmd {
 		// a clipboard program on this machine would not reach the user.
 		return tea.SetClipboard(m.lastAnswer)
 	case "transcript":
-		return m.handleKey(tea.KeyPressMsg{Code: 't', Mod: tea.ModCtrl})
+		m.openPager(false)
+		return nil
 	case "help":
 		m.openPager(true)
 		return nil
-	case "quit", "exit":
+	case "quit":
 		return m.quit()
 	}
-	m.add(cells.NewNotice(cells.NoticeWarning, "Unknown command /"+name+": /help lists them."))
+	// The composer only offers the commands listed above.
 	return nil
 }
 

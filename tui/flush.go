@@ -138,6 +138,7 @@ func (m *Model) cellContext(full bool) cells.Context {
 		Now:      m.now(),
 		Spinner:  spinnerFrames[m.spinner%len(spinnerFrames)],
 		Full:     full,
+		PagerKey: m.keys.Global.Transcript.Help().Key,
 	}
 }
 

@@ -1,8 +1,8 @@
 package tui
 
 import (
-	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -58,9 +58,15 @@ func (m *Model) handleEvent(e event.Event) tea.Cmd {
 		m.add(cells.NewNotice(cells.NoticeInfo, fmt.Sprintf("Saved to %s: %s", e.File, strings.TrimSpace(e.Rule))))
 	case event.ApprovalRequested:
 		m.approvals = append(m.approvals, e)
+		if len(m.approvals) == 1 {
+			m.approvalSince = m.now()
+		}
 		if c, ok := m.turn.calls[e.CallID].(*cells.Exec); ok {
 			c.Await()
 		}
+		// The question must be seen: the pager (alternate screen) would
+		// hide it, and the agent would wait with nothing on the screen.
+		m.pager, m.helpOpen = nil, false
 		return m.notify("warden needs your approval")
 	case event.TokenUsage:
 		m.status.TokensUsed = e.Session.TotalTokens
@@ -120,26 +126,23 @@ func (m *Model) itemCompleted(it model.Item) {
 
 // discardPartialReply drops what a failed attempt streamed: the retry
 // starts the reply again. What already reached the scrollback stays there,
-// and the notice that follows says a retry happened.
+// the rest is dropped unprinted, and the notice that follows says a retry
+// happened.
 func (m *Model) discardPartialReply() {
-	if a := m.turn.assistant; a != nil {
-		a.Finish()
-		if !m.printedAny(a) {
-			m.remove(a)
-		}
+	var partial []cells.Cell
+	if m.turn.assistant != nil {
+		partial = append(partial, m.turn.assistant)
 	}
-	if r := m.turn.reasoning; r != nil {
-		r.Finish()
-		if !m.printedAny(r) {
-			m.remove(r)
+	if m.turn.reasoning != nil {
+		partial = append(partial, m.turn.reasoning)
+	}
+	for _, c := range partial {
+		if len(m.live) > 0 && m.live[0] == c {
+			m.headPartial = false
 		}
+		m.remove(c)
 	}
 	m.turn.assistant, m.turn.reasoning = nil, nil
-}
-
-// printedAny: the cell has already put something in the scrollback.
-func (m *Model) printedAny(c cells.Cell) bool {
-	return len(m.live) > 0 && m.live[0] == c && m.headPartial
 }
 
 func (m *Model) remove(c cells.Cell) {
@@ -152,16 +155,10 @@ func (m *Model) remove(c cells.Cell) {
 		return list
 	}
 	m.live = drop(m.live)
-	m.all = drop(m.all)
-	if len(m.fullCache) > len(m.all) {
-		m.fullCache = m.fullCache[:len(m.all)]
+	if j := slices.Index(m.all, c); j >= 0 {
+		m.all = slices.Delete(m.all, j, j+1)
+		m.fullCache = m.fullCache[:min(j, len(m.fullCache))]
 	}
-}
-
-// shellArgs are the shell_command arguments the TUI shows.
-type shellArgs struct {
-	Command string `json:"command"`
-	Workdir string `json:"workdir"`
 }
 
 func (m *Model) toolStarted(e event.ToolCallStarted) {
@@ -171,10 +168,11 @@ func (m *Model) toolStarted(e event.ToolCallStarted) {
 	}
 	now := m.now()
 	switch e.Name {
-	case "shell_command", "shell", "exec_command":
-		var args shellArgs
-		_ = json.Unmarshal(e.Arguments, &args) // a malformed call still gets a cell; the tool reports the error
-		if action, ok := cells.Classify(args.Command); ok && (args.Workdir == "" || args.Workdir == m.status.Cwd) {
+	case cells.ShellCommandTool:
+		// A malformed call still gets a cell (with no command): the tool
+		// reports what was wrong when it finishes.
+		command, workdir, _ := cells.ParseShellCall(e)
+		if action, ok := cells.Classify(command); ok && (workdir == "" || workdir == m.status.Cwd) {
 			if m.turn.explored == nil {
 				m.turn.explored = cells.NewExplored(m.status.Cwd)
 				m.add(m.turn.explored)
@@ -184,10 +182,10 @@ func (m *Model) toolStarted(e event.ToolCallStarted) {
 			return
 		}
 		m.closeExplored()
-		c := cells.NewExec(e.CallID, args.Command, m.relWorkdir(args.Workdir), now)
+		c := cells.NewExec(e.CallID, command, m.relWorkdir(workdir), now)
 		m.turn.calls[e.CallID] = c
 		m.add(c)
-	case "apply_patch":
+	case cells.PatchTool:
 		m.closeExplored()
 		c := cells.NewPatch(e.CallID)
 		m.turn.calls[e.CallID] = c
@@ -205,6 +203,11 @@ func (m *Model) toolStarted(e event.ToolCallStarted) {
 func (m *Model) toolFinished(e event.ToolCallFinished) {
 	c := m.turn.calls[e.CallID]
 	delete(m.turn.calls, e.CallID)
+	finishCall(c, e)
+}
+
+// finishCall ends the cell of a tool call.
+func finishCall(c cells.Cell, e event.ToolCallFinished) {
 	switch c := c.(type) {
 	case *cells.Exec:
 		c.Finish(e)
@@ -215,6 +218,15 @@ func (m *Model) toolFinished(e event.ToolCallFinished) {
 	case *cells.Tool:
 		c.Finish(e)
 	}
+}
+
+// abortCalls ends every call that never reported an end (the turn was
+// interrupted, or the user quit).
+func (m *Model) abortCalls() {
+	for id, c := range m.turn.calls {
+		finishCall(c, event.ToolCallFinished{CallID: id, Status: "aborted"})
+	}
+	clear(m.turn.calls)
 }
 
 // closeExplored ends the current run of exploration: the next read starts
@@ -248,21 +260,7 @@ func (m *Model) turnFinished(e event.TurnFinished) tea.Cmd {
 		m.turn.reasoning.Finish()
 	}
 	m.turn.assistant, m.turn.reasoning = nil, nil
-	// Calls that never reported an end (the turn was interrupted) are over.
-	for id, c := range m.turn.calls {
-		ev := event.ToolCallFinished{CallID: id, Status: "aborted"}
-		switch c := c.(type) {
-		case *cells.Exec:
-			c.Finish(ev)
-		case *cells.Explored:
-			c.Finish(id, ev)
-		case *cells.Patch:
-			c.Finish(ev)
-		case *cells.Tool:
-			c.Finish(ev)
-		}
-	}
-	clear(m.turn.calls)
+	m.abortCalls()
 	m.approvals = nil
 	switch e.Status {
 	case event.TurnInterrupted:

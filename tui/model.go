@@ -85,8 +85,10 @@ type Model struct {
 	printer     printer
 
 	turn turnState
-	// approvals waiting for the user, oldest first.
-	approvals []event.ApprovalRequested
+	// approvals waiting for the user, oldest first; the first has been on
+	// screen since approvalSince.
+	approvals     []event.ApprovalRequested
+	approvalSince time.Time
 
 	status     status.Info
 	lastAnswer string
@@ -104,6 +106,8 @@ type turnState struct {
 	running bool
 	// lastStatus is how the last turn ended.
 	lastStatus string
+	// cancel cancels the running turn's context.
+	cancel context.CancelFunc
 	// queued is input sent to the session while the turn ran and not yet
 	// taken into the conversation, with the cells showing it.
 	queued []queuedInput
@@ -158,9 +162,6 @@ func (m *Model) Init() tea.Cmd {
 	}
 	if m.opts.Setup == "" {
 		cmds = append(cmds, listFiles(m.opts.Root), readBranch(m.opts.Root))
-		if m.opts.FirstPrompt != "" {
-			cmds = append(cmds, func() tea.Msg { return submitMsg{text: m.opts.FirstPrompt} })
-		}
 	}
 	return tea.Batch(cmds...)
 }
@@ -195,9 +196,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.pager.SetContent(m.pagerContent())
 		}
 		if !m.welcomed {
-			// The welcome is printed once the terminal's width is known.
+			// The welcome is printed once the terminal's width is known,
+			// and the first prompt follows it.
 			m.welcomed = true
-			return m.welcome()
+			cmd := m.welcome()
+			if m.opts.FirstPrompt != "" && m.opts.Setup == "" {
+				cmd = tea.Batch(cmd, m.submit(m.opts.FirstPrompt))
+			}
+			return cmd
 		}
 		return nil
 	case tea.BackgroundColorMsg:
@@ -216,6 +222,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		if m.opts.Bridge != nil {
 			cmds = append(cmds, m.opts.Bridge.next())
+		}
+		if m.pager != nil && !m.helpOpen {
+			// The open transcript follows the session.
+			m.pager.SetContent(m.transcript())
 		}
 		cmds = append(cmds, m.startTicking())
 		return tea.Batch(cmds...)
@@ -291,9 +301,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	m.quitArmed = false
 	if len(m.approvals) > 0 {
-		if cmd, ok := m.answerApproval(msg); ok {
-			return cmd
-		}
+		return m.answerApproval(msg)
 	}
 	switch {
 	case key.Matches(msg, g.QuitEmpty) && m.composer.Empty():
@@ -370,10 +378,13 @@ func (m *Model) quit() tea.Cmd {
 	if m.turn.running && m.opts.Session != nil {
 		stop = m.interrupt()
 	}
-	// Everything still live goes to the scrollback as it is, so nothing
-	// the user saw is lost when the program ends.
+	// Everything still live goes to the scrollback, so nothing the user
+	// saw is lost when the program ends; calls still running end as
+	// aborted rather than "Running" forever.
+	m.abortCalls()
 	for _, c := range m.live {
-		m.printer.add(m.renderFinal(c))
+		m.printer.add(m.separated(c.Render(m.cellContext(false))))
+		m.headPartial = false
 	}
 	m.live = nil
 	return tea.Batch(stop, m.printer.drainThen(tea.Quit))
@@ -383,7 +394,13 @@ func (m *Model) quit() tea.Cmd {
 // kills the running command's process group, and tells the model.
 func (m *Model) interrupt() tea.Cmd {
 	s := m.opts.Session
+	// The turn's own context is cancelled too: a turn asked for but not
+	// yet started in the harness would miss Interrupt.
+	cancel := m.turn.cancel
 	return func() tea.Msg {
+		if cancel != nil {
+			cancel()
+		}
 		s.Interrupt()
 		return nil
 	}

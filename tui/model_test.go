@@ -356,12 +356,23 @@ func TestApprovalsAreAnsweredInOrder(t *testing.T) {
 	}
 	r.events(event.TurnStarted{TurnID: 1}, req("1", "rm -rf build"), req("2", "git push"))
 	r.mustContain("live area", r.view(), "rm -rf build", "destructive", "1 of 2")
+	// Keys typed as the question appears are not answers.
+	messages(r.send(tea.KeyPressMsg{Code: 'a', Text: "a"})...)
+	if len(got) != 0 {
+		t.Fatalf("a key typed as the question appeared answered it: %q", got)
+	}
+	r.now = r.now.Add(approvalGrace)
 	messages(r.send(tea.KeyPressMsg{Code: 'x', Text: "x"})...)
 	if len(got) != 0 || r.m.composer.Value() != "" {
 		t.Fatalf("a stray key answered or was typed: %q %q", got, r.m.composer.Value())
 	}
 	messages(r.send(tea.KeyPressMsg{Code: 'a', Text: "a"})...)
 	r.mustContain("live area", r.view(), "git push")
+	messages(r.press(tea.KeyEscape)...) // the next question's grace has not passed
+	if len(got) != 1 {
+		t.Fatalf("decisions %q", got)
+	}
+	r.now = r.now.Add(approvalGrace)
 	messages(r.press(tea.KeyEscape)...)
 	if !slices.Equal(got, []string{"1:true:session:false", "2:false::true"}) {
 		t.Fatalf("decisions %q", got)
@@ -420,6 +431,7 @@ func TestApprovalAnswerReadsBeforeTheCommand(t *testing.T) {
 	r := newRig(t, 80, 30)
 	r.events(event.TurnStarted{TurnID: 1}, shellStarted("c1", "rm -rf build"),
 		event.ApprovalRequested{ID: "1", CallID: "c1", Kind: "command", Script: "rm -rf build", Respond: func(event.Decision) {}})
+	r.now = r.now.Add(approvalGrace)
 	messages(r.send(tea.KeyPressMsg{Code: 'y', Text: "y"})...)
 	r.events(finished("c1", 0, time.Second))
 	sb := r.scrollback()
@@ -460,4 +472,72 @@ func TestFrameIsPinnedWhileTheAgentWorks(t *testing.T) {
 	if got := lineCount(r.m.View().Content); got != idle {
 		t.Fatalf("frame of %d lines after the turn, want %d", got, idle)
 	}
+}
+
+// Nothing in a question reaches the terminal as a control sequence: the
+// command, justification and paths come from the model.
+func TestApprovalQuestionIsCleaned(t *testing.T) {
+	r := newRig(t, 80, 30)
+	r.events(event.TurnStarted{TurnID: 1}, event.ApprovalRequested{ID: "1", Kind: "command",
+		Script:        "\x1b[8mrm -rf ~;\x1b[28m ls",
+		Justification: "tidy up\x1b]52;c;aGk=\x07 please", Reason: "\x9b31mreason",
+		Respond: func(event.Decision) {}})
+	v := r.m.View().Content
+	for _, bad := range []string{"\x1b[8m", "\x1b]52", "\x07", "\x9b"} {
+		if strings.Contains(v, bad) {
+			t.Fatalf("%q reached the terminal:\n%q", bad, v)
+		}
+	}
+	r.mustContain("live area", r.view(), "rm -rf ~;", "tidy up")
+}
+
+// A question closes the pager: in the alternate screen it would not be seen.
+func TestApprovalClosesThePager(t *testing.T) {
+	r := newRig(t, 80, 30)
+	r.press('t', tea.ModCtrl)
+	if r.m.pager == nil {
+		t.Fatal("no pager")
+	}
+	r.events(event.TurnStarted{TurnID: 1}, event.ApprovalRequested{ID: "1", Kind: "command", Script: "make deploy", Respond: func(event.Decision) {}})
+	if r.m.pager != nil || r.m.View().AltScreen {
+		t.Fatal("the pager hides the question")
+	}
+	r.mustContain("live area", r.view(), "make deploy")
+}
+
+// Quitting mid-turn prints every live cell, each separated, and calls that
+// were still running end as aborted, not "Running" forever.
+func TestQuitPrintsEveryLiveCellFinished(t *testing.T) {
+	r := newRig(t, 80, 30)
+	r.events(event.TurnStarted{TurnID: 1}, event.TextDelta{Delta: "thinking about it"}, shellStarted("c1", "make build"))
+	r.press('c', tea.ModCtrl)
+	r.press('c', tea.ModCtrl)
+	sb := r.scrollback()
+	r.mustContain("scrollback", sb, "thinking about it\n\n", "make build")
+	r.mustNotContain("scrollback", sb, "Running")
+}
+
+// The first prompt follows the welcome, at the terminal's real width.
+func TestFirstPromptFollowsTheWelcome(t *testing.T) {
+	r := newRig(t, 60, 30, func(o *Options) { o.FirstPrompt = "fix the build" })
+	sb := r.scrollback()
+	w, p := strings.Index(sb, "warden test"), strings.Index(sb, "fix the build")
+	if w < 0 || p < 0 || w > p {
+		t.Fatalf("order:\n%s", sb)
+	}
+	if !r.m.turn.running {
+		t.Fatal("the first prompt did not start a turn")
+	}
+}
+
+// A retry after part of the reply reached the scrollback leaves that part
+// there and prints the new reply, not the rest of the failed one.
+func TestRetryAfterAPartlyPrintedReply(t *testing.T) {
+	r := newRig(t, 80, 30)
+	r.events(event.TurnStarted{TurnID: 1}, event.TextDelta{Delta: "First paragraph.\n\nSecond one was cut"})
+	r.events(event.Retrying{Attempt: 1, MaxAttempts: 5, Delay: time.Second, Reason: "connection reset"},
+		event.TextDelta{Delta: "The retried reply."}, answer("The retried reply."), event.TurnFinished{Status: event.TurnCompleted})
+	sb := r.scrollback()
+	r.mustContain("scrollback", sb, "First paragraph.", "connection reset", "The retried reply.")
+	r.mustNotContain("scrollback", sb, "was cut")
 }

@@ -40,7 +40,6 @@ func (m *Model) submit(text string) tea.Cmd {
 		u.SetQueued(true)
 		m.turn.queued = append(m.turn.queued, queuedInput{text: text, cell: u})
 		s.Queue(text)
-		m.status.Queued = len(m.turn.queued)
 		// A queued message is drawn in the live area until the harness
 		// takes it; it is not in the transcript order yet.
 		return nil
@@ -52,9 +51,11 @@ func (m *Model) submit(text string) tea.Cmd {
 func (m *Model) startTurn(text string) tea.Cmd {
 	s := m.opts.Session
 	m.turn.running = true
-	m.status.Working = true
+	ctx, cancel := context.WithCancel(context.Background())
+	m.turn.cancel = cancel
 	return tea.Batch(func() tea.Msg {
-		return turnDoneMsg{res: s.RunTurn(context.Background(), text)}
+		defer cancel()
+		return turnDoneMsg{res: s.RunTurn(ctx, text)}
 	}, m.startTicking())
 }
 
@@ -64,7 +65,6 @@ func (m *Model) inputTaken(text string) {
 	for i, q := range m.turn.queued {
 		if q.text == text {
 			m.turn.queued = append(m.turn.queued[:i:i], m.turn.queued[i+1:]...)
-			m.status.Queued = len(m.turn.queued)
 			q.cell.SetQueued(false)
 			m.closeExplored()
 			m.add(q.cell)
@@ -80,7 +80,7 @@ func (m *Model) inputTaken(text string) {
 // decide; it is never lost.
 func (m *Model) turnDone(res harness.TurnResult) tea.Cmd {
 	m.turn.running = false
-	m.status.Working = false
+	m.turn.cancel = nil
 	m.turn.lastStatus = res.Status
 	if len(m.turn.queued) == 0 {
 		return nil
@@ -91,12 +91,11 @@ func (m *Model) turnDone(res harness.TurnResult) tea.Cmd {
 
 func (m *Model) resumeQueued(texts []string) tea.Cmd {
 	m.turn.queued = nil
-	m.status.Queued = 0
 	if len(texts) == 0 {
 		return nil
 	}
 	text := strings.Join(texts, "\n\n")
-	if m.turn.lastStatus == event.TurnCompleted {
+	if m.turn.lastStatus == event.TurnCompleted && !m.turn.running {
 		m.add(cells.NewUser(text))
 		return m.startTurn(text)
 	}

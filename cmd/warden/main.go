@@ -73,6 +73,12 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// A mistyped command must not become a message to the model.
+			if len(args) == 1 {
+				if near := cmd.SuggestionsFor(args[0]); len(near) > 0 {
+					return usageErr("unknown command %q: did you mean %q? (to send it to the model as a prompt, add more words)", args[0], near[0])
+				}
+			}
 			return runTUI(cmd, args, ov)
 		},
 	}

@@ -283,3 +283,20 @@ func TestExecInterruptedBySignal(t *testing.T) {
 		}
 	}
 }
+
+// A mistyped command is refused with the likely one, never sent to the
+// model; the interface refuses to start without a terminal.
+func TestRootCommandGuardsItsArguments(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("", "exce")
+	if r.code != 2 || !strings.Contains(r.stderr, `did you mean "exec"`) {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = c.run("", "explain", "this", "code")
+	if r.code != 2 || !strings.Contains(r.stderr, "needs a terminal") || !strings.Contains(r.stderr, "warden exec") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if len(c.fm.Requests()) != 0 {
+		t.Fatal("something was sent to the model")
+	}
+}

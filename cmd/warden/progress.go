@@ -152,6 +152,9 @@ func (p *progressPrinter) handle(e event.Event) {
 
 // toolOutput shows a running tool's output, up to maxToolLines lines.
 func (p *progressPrinter) toolOutput(e event.ToolOutputDelta) {
+	// Live output keeps a progress bar's carriage returns for front-ends
+	// that redraw a line; this printer shows each update as a line.
+	e.Delta = strings.ReplaceAll(e.Delta, "\r", "\n")
 	if p.shownLines >= maxToolLines {
 		p.hiddenLines += strings.Count(e.Delta, "\n")
 		return

@@ -80,3 +80,16 @@ func seqLines(from, to int) string {
 	}
 	return b.String()
 }
+
+// A progress bar's carriage returns reach exec's printer as separate
+// updates, each on a line of its own: a bare CR would overwrite the indent.
+func TestProgressPrinterShowsCarriageReturnsAsLines(t *testing.T) {
+	var out bytes.Buffer
+	p := newProgressPrinter(&out)
+	p.handle(event.ToolCallStarted{CallID: "c1", Name: "shell_command", Arguments: json.RawMessage(`{"command": "make"}`)})
+	p.handle(event.ToolOutputDelta{CallID: "c1", Delta: "10%\r50%\r100%\n"})
+	got := out.String()
+	if strings.Contains(got, "\r") || !strings.Contains(got, "50%\n") || !strings.Contains(got, "100%\n") {
+		t.Fatalf("printed %q", got)
+	}
+}

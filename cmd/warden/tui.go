@@ -97,10 +97,9 @@ func startTUI(ctx context.Context, r tuiRun) error {
 	opts.Status.SandboxWhy = sess.Sandbox.Why
 	opts.Status.Network = sess.Sandbox.Network
 	err = tui.Run(ctx, opts, tui.IO{})
-	// A turn still running when the user quit is stopped and allowed to
-	// record how it ended before the transcript closes.
-	sess.Interrupt()
-	sess.Wait()
+	// A turn still running (or just asked for) when the user quit is
+	// stopped, and has recorded how it ended before the transcript closes.
+	sess.Shutdown()
 	if err == nil && !r.demo {
 		fmt.Fprintf(os.Stderr, "Session %s saved to %s\n", sess.ID(), sess.TranscriptPath())
 	}

@@ -5,10 +5,12 @@
 // The TUI runs inline: a finished cell is printed once into the terminal's
 // own scrollback and never drawn again, and only the live cells are redrawn
 // each frame. So every cell is a small state machine fed by the root model
-// from harness events, and Render is a pure function of that state and a
-// Context: no clock, no terminal queries, nothing cached between frames.
-// That keeps a frame's cost bounded by the live cells alone and makes
-// every look testable with golden files.
+// from harness events, and Render is a function of that state and a
+// Context alone: no clock, no terminal queries. What a cell keeps between
+// frames to stay cheap (Reasoning's wrapped lines) is keyed by all its
+// drawing depends on, so it never shows. That keeps a frame's cost
+// bounded by the live cells alone and makes every look testable with
+// golden files.
 package cells
 
 import (

@@ -2,6 +2,7 @@ package cells
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -176,7 +177,7 @@ func explore(argv []string, piped bool) (Op, role) {
 	case "fd", "fdfind":
 		op = searchOp(args, valueFlags["fd"], Op{Kind: OpList})
 	case "grep", "egrep", "fgrep", "rg", "ag":
-		if name == "rg" && contains(args, "--files") {
+		if name == "rg" && slices.Contains(args, "--files") {
 			op = Op{Kind: OpList, Paths: operands(args, valueFlags[name])}
 			break
 		}
@@ -219,15 +220,6 @@ func readsStdin(name string, args []string) bool {
 		return len(sedFiles(args)) == 0
 	}
 	return len(ops) == 0
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // valueFlags are, per command, the options whose value is the next
@@ -286,7 +278,7 @@ func operands(args, withValue []string) []string {
 			return out
 		case a == "-":
 		case strings.HasPrefix(a, "-"):
-			if contains(withValue, a) {
+			if slices.Contains(withValue, a) {
 				i++
 			}
 		default:

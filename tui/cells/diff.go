@@ -23,7 +23,7 @@ func renderDiff(diff string, width int, st *styles.Styles) []string {
 			continue // file headers
 		}
 		inHunk = true
-		line = clean(line)
+		line = Clean(line)
 		s := st.Text // context
 		switch {
 		case strings.HasPrefix(line, "@@"):

@@ -72,7 +72,7 @@ func (e *Exec) Resume(now time.Time) {
 // where it runs as the user should read it (relative to the session's
 // directory when inside it), "" when it is the session's directory.
 func NewExec(callID, command, dir string, started time.Time) *Exec {
-	return &Exec{callID: callID, command: clean(command), dir: clean(dir), started: started}
+	return &Exec{callID: callID, command: Clean(command), dir: Clean(dir), started: started}
 }
 
 // CallID is the id of the tool call the cell shows.

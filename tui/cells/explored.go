@@ -2,6 +2,7 @@ package cells
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"warden/harness/event"
@@ -258,7 +259,7 @@ func (x *Explored) rel(p string) string {
 // appendNew appends the items not already in list.
 func appendNew(list []string, items ...string) []string {
 	for _, it := range items {
-		if !contains(list, it) {
+		if !slices.Contains(list, it) {
 			list = append(list, it)
 		}
 	}

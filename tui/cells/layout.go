@@ -4,13 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"warden/harness/event"
-	"warden/tui/keys"
+	"warden/tui/internal/termsafe"
 )
 
 // The transcript's layout, shared by every cell: a mark (the spinner
@@ -53,45 +52,27 @@ func atLeast1(w int) int {
 	return w
 }
 
-// clean makes text from outside (the model, tools, the user's paste)
-// safe and measurable on a terminal: escape sequences and control
-// characters are dropped, since printed into the scrollback they could
-// move the cursor, retitle the window or rewrite the screen; tabs become
-// spaces, which have a width; invalid UTF-8 becomes U+FFFD.
-func clean(s string) string {
-	if isClean(s) {
-		return s
+// Clean makes text from outside safe and measurable on a terminal:
+// escape sequences are removed whole and other control characters
+// dropped, since printed into the scrollback they could move the cursor,
+// retitle the window or rewrite the screen; tabs become spaces, which
+// have a width; invalid UTF-8 becomes U+FFFD; newlines stay. Anything
+// from the model, a tool or the repository must pass through Clean (or a
+// cell, which calls it) before it reaches the terminal. Clean text is
+// returned as is, cheaply.
+func Clean(s string) string {
+	s = termsafe.Strip(s)
+	if strings.IndexByte(s, '\t') >= 0 {
+		s = strings.ReplaceAll(s, "\t", "    ")
 	}
-	s = strings.ToValidUTF8(ansi.Strip(s), "\uFFFD")
-	s = strings.ReplaceAll(s, "\t", "    ")
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || (r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f)) {
-			return r
-		}
-		return -1
-	}, s)
-}
-
-// isClean: s has nothing clean would change (the common case, checked
-// fast).
-func isClean(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 && c != '\n' || c == 0x7f {
-			return false
-		}
-		if c >= 0x80 {
-			return utf8.ValidString(s[i:]) && !hasC1String(s[i:])
-		}
-	}
-	return true
+	return s
 }
 
 // wrap breaks text into lines no wider than width (words first, then
 // anywhere), keeping the text's own line breaks.
 func wrap(s string, width int) []string {
 	width = atLeast1(width)
-	s = clean(s)
+	s = Clean(s)
 	var out []string
 	for line := range strings.SplitSeq(s, "\n") {
 		if ansi.StringWidth(line) <= width {
@@ -113,7 +94,7 @@ func cut(s string, width int) string {
 	if width < 1 {
 		return ""
 	}
-	s = clean(s)
+	s = Clean(s)
 	if ansi.StringWidth(s) <= width {
 		return s
 	}
@@ -164,12 +145,17 @@ func mark(ctx Context, running bool, st lipgloss.Style) string {
 	return paint(st, bullet)
 }
 
+// defaultPagerKey is keys.Default()'s transcript key, for a Context
+// without PagerKey: building the key map on every collapsed render would
+// cost more than the render. A test keeps the two in step.
+const defaultPagerKey = "ctrl+t"
+
 // pagerKey is the key that opens the full transcript.
 func pagerKey(ctx Context) string {
 	if ctx.PagerKey != "" {
 		return ctx.PagerKey
 	}
-	return keys.Default().Global.Transcript.Help().Key
+	return defaultPagerKey
 }
 
 // moreLines is the marker standing for lines left out of a collapsed view.

@@ -2,7 +2,6 @@ package cells
 
 import (
 	"bytes"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -261,20 +260,6 @@ func appendLine(dst, raw []byte, wasCut bool) []byte {
 		dst = append(dst, ellipsis...)
 	}
 	return dst
-}
-
-// hasC1String is hasC1 for a string.
-func hasC1String(s string) bool {
-	for {
-		i := strings.IndexByte(s, 0xc2)
-		if i < 0 || i+1 >= len(s) {
-			return false
-		}
-		if s[i+1] >= 0x80 && s[i+1] <= 0x9f {
-			return true
-		}
-		s = s[i+1:]
-	}
 }
 
 // hasC1 reports whether UTF-8 text holds a C1 control character

@@ -153,9 +153,9 @@ const minNameWidth = 10
 
 func changedPath(c event.FileChange) string {
 	if c.MoveTo != "" {
-		return clean(c.Path) + " → " + clean(c.MoveTo)
+		return Clean(c.Path) + " → " + Clean(c.MoveTo)
 	}
-	return clean(c.Path)
+	return Clean(c.Path)
 }
 
 // countsText is " (+10 −3)", leaving out a zero count; "" when both are.

@@ -1,6 +1,12 @@
 package cells
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"unicode"
+
+	"warden/tui/styles"
+)
 
 // liveReasoningLines is how much of a streaming reasoning summary the
 // live area shows: the section's title and its last lines.
@@ -9,9 +15,15 @@ const liveReasoningLines = 3
 // Reasoning is the model's reasoning summary, dimmed. Summaries come as
 // sections that start with a "**Title**" line; titles are shown bold,
 // without the asterisks.
+//
+// A summary can grow long while it streams and is drawn every frame, so
+// the cell keeps its wrapped lines (each source line is wrapped once) and
+// its last drawing: a frame costs the same however long the summary is.
 type Reasoning struct {
 	text     strings.Builder
 	finished bool
+	wrapped  wrappedReasoning
+	drawn    reasoningDrawing
 }
 
 // NewReasoning starts a reasoning summary.
@@ -35,17 +47,41 @@ type reasoningLine struct {
 	title bool
 }
 
+// lineSpan is the lines [start, end) of a wrapped summary.
+type lineSpan struct{ start, end int }
+
+// reasoningDrawing is the last Render and what it depended on.
+type reasoningDrawing struct {
+	key drawKey
+	out string
+}
+
+// drawKey is what a drawing of the summary depends on; the text only
+// grows, so its length tells whether it changed.
+type drawKey struct {
+	size, width int
+	styles      *styles.Styles
+	live        bool // streaming, outside the pager: only the tail
+}
+
 // Render draws the summary; while it streams, only the current title and
 // the last lines, so the live area stays small.
 func (r *Reasoning) Render(ctx Context) string {
+	key := drawKey{size: r.text.Len(), width: ctx.Width, styles: ctx.Styles, live: !r.finished && !ctx.Full}
+	if key != r.drawn.key {
+		r.drawn = reasoningDrawing{key: key, out: r.draw(ctx, key.live)}
+	}
+	return r.drawn.out
+}
+
+func (r *Reasoning) draw(ctx Context, live bool) string {
 	st := ctx.Styles
-	all := r.lines(atLeast1(ctx.Width - gutterWidth))
-	if len(all) == 0 {
+	show, title := r.lines(atLeast1(ctx.Width - gutterWidth))
+	if len(show) == 0 {
 		return ""
 	}
-	show := all
-	if !r.finished && !ctx.Full {
-		show = liveTail(all)
+	if live {
+		show = liveTail(show, title)
 	}
 	out := make([]string, 0, len(show))
 	for i, l := range show {
@@ -66,57 +102,91 @@ func (r *Reasoning) Render(ctx Context) string {
 }
 
 // liveTail is the last title (all its wrapped lines) and up to
-// liveReasoningLines lines after it.
-func liveTail(all []reasoningLine) []reasoningLine {
-	end := len(all) // the last title ends before end
-	for end > 0 && !all[end-1].title {
-		end--
-	}
-	start := end
-	for start > 0 && all[start-1].title {
-		start--
-	}
+// liveReasoningLines lines after it. It walks back only over the lines
+// it shows and the blank lines between them.
+func liveTail(all []reasoningLine, title lineSpan) []reasoningLine {
 	var body []reasoningLine
-	for _, l := range all[end:] {
-		if l.text != "" {
-			body = append(body, l)
+	for i := len(all) - 1; i >= title.end && len(body) < liveReasoningLines; i-- {
+		if all[i].text != "" {
+			body = append(body, all[i])
 		}
 	}
-	if len(body) > liveReasoningLines {
-		body = body[len(body)-liveReasoningLines:]
-	}
-	return append(append([]reasoningLine(nil), all[start:end]...), body...)
+	slices.Reverse(body)
+	return append(slices.Clone(all[title.start:title.end]), body...)
 }
 
-// lines splits the summary into wrapped lines, titles marked. A blank
-// line separates a title from the section before it.
-func (r *Reasoning) lines(width int) []reasoningLine {
-	var out []reasoningLine
-	for raw := range strings.SplitSeq(strings.TrimSpace(r.text.String()), "\n") {
-		raw = strings.TrimRight(raw, " \t")
-		if t, ok := titleLine(raw); ok {
-			if len(out) > 0 && out[len(out)-1].text != "" {
-				out = append(out, reasoningLine{})
-			}
-			for _, w := range wrap(t, width) {
-				out = append(out, reasoningLine{text: w, title: true})
-			}
-			continue
-		}
-		if raw == "" {
-			if len(out) > 0 && out[len(out)-1].text != "" {
-				out = append(out, reasoningLine{})
-			}
-			continue
-		}
-		for _, w := range wrap(strings.ReplaceAll(raw, "**", ""), width) {
-			out = append(out, reasoningLine{text: w})
-		}
+// lines is the summary wrapped at width, titles marked, without trailing
+// blank lines, and where its last title is. A blank line separates a
+// title from the section before it. The slice is valid until the next
+// call.
+func (r *Reasoning) lines(width int) ([]reasoningLine, lineSpan) {
+	w := &r.wrapped
+	if w.width != width {
+		*w = wrappedReasoning{width: width}
 	}
-	for len(out) > 0 && out[len(out)-1].text == "" {
-		out = out[:len(out)-1]
+	text := r.text.String()
+	if nl := strings.LastIndexByte(text[w.done:], '\n'); nl >= 0 {
+		end := w.done + nl
+		for raw := range strings.SplitSeq(text[w.done:end], "\n") {
+			w.add(raw)
+		}
+		w.done = end + 1
 	}
-	return out
+	// The unfinished line may still change: it is wrapped after the
+	// others in the slice's spare room, and forgotten.
+	kept, title := len(w.lines), w.title
+	if rest := text[w.done:]; rest != "" {
+		w.add(rest)
+	}
+	all, allTitle := w.lines, w.title
+	w.lines, w.title = w.lines[:kept], title
+	n := len(all)
+	for n > 0 && all[n-1].text == "" {
+		n--
+	}
+	allTitle.start, allTitle.end = min(allTitle.start, n), min(allTitle.end, n)
+	return all[:n], allTitle
+}
+
+// wrappedReasoning is a summary's complete source lines wrapped at one
+// width. The text only grows, so each line is wrapped once, as it
+// arrives.
+type wrappedReasoning struct {
+	width int
+	done  int // bytes of the text wrapped: up to the last newline
+	lines []reasoningLine
+	title lineSpan // the last title's lines
+}
+
+// add wraps one source line.
+func (w *wrappedReasoning) add(raw string) {
+	raw = strings.TrimRightFunc(raw, unicode.IsSpace)
+	if len(w.lines) == 0 {
+		raw = strings.TrimLeftFunc(raw, unicode.IsSpace)
+	}
+	if t, ok := titleLine(raw); ok {
+		w.separate()
+		w.title.start = len(w.lines)
+		for _, l := range wrap(t, w.width) {
+			w.lines = append(w.lines, reasoningLine{text: l, title: true})
+		}
+		w.title.end = len(w.lines)
+		return
+	}
+	if raw == "" {
+		w.separate()
+		return
+	}
+	for _, l := range wrap(strings.ReplaceAll(raw, "**", ""), w.width) {
+		w.lines = append(w.lines, reasoningLine{text: l})
+	}
+}
+
+// separate ends a section with a blank line, unless one already does.
+func (w *wrappedReasoning) separate() {
+	if n := len(w.lines); n > 0 && w.lines[n-1].text != "" {
+		w.lines = append(w.lines, reasoningLine{})
+	}
 }
 
 // titleLine recognises a "**Title**" line.

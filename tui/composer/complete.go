@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
 
+	"warden/tui/internal/termsafe"
 	"warden/tui/styles"
 )
 
@@ -170,7 +171,13 @@ type fileIndex struct {
 	shallow []string
 }
 
+// newFileIndex indexes paths, leaving out those that are not printable
+// (ListFiles never returns them, but SetFiles may be given anything).
 func newFileIndex(paths []string) fileIndex {
+	unprintable := func(p string) bool { return !printable(p) }
+	if slices.ContainsFunc(paths, unprintable) {
+		paths = slices.DeleteFunc(slices.Clone(paths), unprintable)
+	}
 	f := fileIndex{paths: paths, bases: make([]string, len(paths)), every: make([]int, len(paths))}
 	for i, p := range paths {
 		f.bases[i] = path.Base(p)
@@ -322,12 +329,12 @@ func (c completion) view(st *styles.Styles, width int) string {
 	top := max(0, c.selected-rows+1)
 	nameWidth := 0
 	for _, it := range c.items {
-		nameWidth = max(nameWidth, ansi.StringWidth(it.text))
+		nameWidth = max(nameWidth, ansi.StringWidth(it.shown().text))
 	}
 	avail := width - promptWidth
 	var b strings.Builder
 	for i := top; i < top+rows; i++ {
-		it := c.items[i]
+		it := c.items[i].shown()
 		if i > top {
 			b.WriteByte('\n')
 		}
@@ -343,6 +350,28 @@ func (c completion) view(st *styles.Styles, width int) string {
 		}
 	}
 	return b.String()
+}
+
+// shown is the candidate as the list may draw it. The file index holds
+// only printable paths, but whatever a list is given must not reach the
+// terminal with escape sequences or line breaks: anything else is
+// cleaned, and its match offsets, which no longer fit, dropped.
+func (c candidate) shown() candidate {
+	if printable(c.text) && printable(c.desc) {
+		return c
+	}
+	return candidate{text: printableLine(c.text), desc: printableLine(c.desc)}
+}
+
+// printableLine is s without escape sequences and control characters, on
+// one line.
+func printableLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, termsafe.Strip(s))
 }
 
 // commandRow draws "/name   description", the description cut to fit.

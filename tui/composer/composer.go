@@ -223,14 +223,15 @@ func (m *Model) fitPlaceholder() {
 }
 
 // SetFiles gives the repository's files (slash-separated, relative) for @
-// completion.
+// completion. Paths with control characters or invalid UTF-8 are left
+// out: they cannot be shown safely, nor typed.
 func (m *Model) SetFiles(paths []string) {
 	m.files = newFileIndex(paths)
 	m.comp.reset()
 	m.refresh()
 }
 
-// Files returns the paths given to SetFiles.
+// Files returns the paths given to SetFiles that completion offers.
 func (m Model) Files() []string { return m.files.paths }
 
 // SetCommands gives the slash commands to complete and recognise.

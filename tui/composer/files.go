@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // listTimeout bounds ListFiles: @ completion is a convenience, and a huge
@@ -33,7 +35,7 @@ var skippedDirs = map[string]bool{
 // when limit <= 0). In a git work tree it asks git, so .gitignore is
 // respected and untracked files are included; elsewhere it walks the tree,
 // skipping hidden directories and dependency directories like
-// node_modules. It does I/O: the root runs it in a tea.Cmd.
+// node_modules. Paths that are not printable are left out. It does I/O: the root runs it in a tea.Cmd.
 func ListFiles(root string, limit int) ([]string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
 	defer cancel()
@@ -73,7 +75,7 @@ func gitFiles(ctx context.Context, root string) ([]string, error) {
 	}
 	var paths []string
 	for p := range strings.SplitSeq(string(out), "\x00") {
-		if p != "" {
+		if p != "" && printable(p) {
 			paths = append(paths, p)
 		}
 	}
@@ -98,9 +100,12 @@ func walkFiles(ctx context.Context, root string, limit int) ([]string, error) {
 			return nil
 		}
 		if d.IsDir() {
-			if p != root && (strings.HasPrefix(d.Name(), ".") || skippedDirs[d.Name()]) {
+			if p != root && (strings.HasPrefix(d.Name(), ".") || skippedDirs[d.Name()] || !printable(d.Name())) {
 				return fs.SkipDir
 			}
+			return nil
+		}
+		if !printable(d.Name()) {
 			return nil
 		}
 		rel, err := filepath.Rel(root, p)
@@ -117,4 +122,13 @@ func walkFiles(ctx context.Context, root string, limit int) ([]string, error) {
 		return nil, fmt.Errorf("walk: %w", err)
 	}
 	return paths, nil
+}
+
+// printable reports whether s (a path, or a command's name) is valid
+// UTF-8 without control characters (C0, DEL, C1). Any repository can hold
+// a file named "evil\x1b]0;pwned\x07.go": shown in the completion list,
+// its name would retitle the terminal's window, and nobody can type it
+// anyway.
+func printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }

@@ -69,8 +69,10 @@ func TestSanitizeLine(t *testing.T) {
 		"a\tb":               "a   b",
 		"\t\tx":              "        x",
 		"日\tx":               "日   x",
-		"bell\x07 esc\x1b[m": "bell esc[m",
-		"c1\u009b31m":        "c131m",
+		"bell\x07 esc\x1b[m": "bell esc",
+		"c1\u009b31mred":     "c1red",
+		"\x1b]0;title\x07ok": "ok",
+		"cr\r\x1b[31mx\ty":   "crx y",
 		"bad\xff\xfe":        "bad\uFFFD",
 	}
 	for in, want := range tests {

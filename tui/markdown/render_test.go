@@ -141,6 +141,10 @@ func TestRenderSanitizes(t *testing.T) {
 	if strings.ContainsAny(out, "\t\r\x00\x07") {
 		t.Errorf("control characters reached the output: %q", out)
 	}
+	// Sequences go whole: no parameters are left to read.
+	if plain := ansi.Strip(out); strings.Contains(plain, "owned") || strings.Contains(plain, "[2J") || strings.Contains(plain, "[31m") {
+		t.Errorf("what is left of escape sequences shows: %q", plain)
+	}
 	if !containsLine(out, "      indented") {
 		t.Errorf("a tab did not become spaces at CommonMark's tab stop:\n%s", ansi.Strip(out))
 	}

@@ -3,6 +3,8 @@ package markdown
 import (
 	"strings"
 	"unicode/utf8"
+
+	"warden/tui/internal/termsafe"
 )
 
 // tabStop is CommonMark's: a tab moves to the next multiple of four columns,
@@ -11,50 +13,29 @@ import (
 const tabStop = 4
 
 // sanitizeLine makes one source line (without its newline) safe and
-// measurable: invalid UTF-8 becomes U+FFFD, control characters (an escape
-// sequence in the model's text would otherwise reach the terminal, and a
-// carriage return would move the cursor) are dropped, and tabs, whose width
-// depends on the column, become spaces.
+// measurable: escape sequences (which would reach the terminal) are
+// removed whole and other control characters dropped (a carriage return
+// would move the cursor), invalid UTF-8 becomes U+FFFD, and tabs, whose
+// width depends on the column, become spaces.
 func sanitizeLine(s string) string {
-	if isClean(s) {
+	s = termsafe.Strip(s)
+	if strings.IndexByte(s, '\t') < 0 {
 		return s
 	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
-	b.Grow(len(s))
+	b.Grow(len(s) + 3*strings.Count(s, "\t"))
 	col := 0
 	for _, r := range s {
-		switch {
-		case r == '\t':
+		if r == '\t' {
 			n := tabStop - col%tabStop
 			b.WriteString("    "[:n])
 			col += n
-		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
-		default:
-			b.WriteRune(r)
-			col++
+			continue
 		}
+		b.WriteRune(r)
+		col++
 	}
 	return b.String()
-}
-
-// isClean tells whether s is valid UTF-8 without control characters, which
-// is nearly always the case and cheap to check.
-func isClean(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == 0x7f {
-			return false
-		}
-		if c >= 0x80 {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError || r <= 0x9f {
-				return false
-			}
-			i += size - 1
-		}
-	}
-	return true
 }
 
 // trimIncompleteRune drops a UTF-8 sequence cut short at the end of s: the

@@ -45,7 +45,7 @@ func TestSplitBlocks(t *testing.T) {
 		{"four spaces is no fence", "    ```\n    code\n", []block{text("    ```\n    code")}},
 		{"unclosed fence at the end is code", "```sh\nls -l", []block{codeIn("sh", "ls -l")}},
 		{"empty fence", "```\n```\n", []block{codeIn("", "")}},
-		{"CRLF and controls", "a\r\nb\x1b[31m\r\n\r\nc\x00d", []block{text("a\nb[31m"), text("cd")}},
+		{"CRLF and controls", "a\r\nb\x1b[31m\r\n\r\nc\x00d", []block{text("a\nb"), text("cd")}},
 		{"tabs to CommonMark stops", "-\tx\n\ty", []block{text("-   x\n    y")}},
 		{"invalid UTF-8", "a\xffb", []block{text("a\uFFFDb")}},
 		{"list continuation stays under its item", "1. Install:\n\n   ```sh\n   npm i\n   ```\n\n   then run\n\nDone.\n", []block{

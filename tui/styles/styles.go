@@ -99,7 +99,6 @@ func New(o Options) *Styles {
 		s.UserMarker = base.Bold(true)
 		s.Error = base.Bold(true)
 		s.Warning = base.Bold(true)
-		s.Selected = base.Reverse(true)
 	}
 	return s
 }
