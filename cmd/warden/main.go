@@ -82,6 +82,7 @@ func newRootCommand() *cobra.Command {
 			return runTUI(cmd, args, ov)
 		},
 	}
+	root.SuggestionsMinimumDistance = 2
 	addModelFlags(root, &ov)
 	root.AddCommand(newExecCommand(), newDemoCommand(), newSandboxCommand(), newApplyPatchCommand(), newRulesCommand(), newTrustCommand())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
