@@ -168,7 +168,7 @@ func (m *Model) helpView() string {
 		title    string
 		bindings []key.Binding
 	}{
-		{"Anywhere", []key.Binding{m.keys.Global.Interrupt, m.keys.Global.Quit, m.keys.Global.QuitEmpty, m.keys.Global.Transcript, m.keys.Global.Help}},
+		{"General (while a question waits, only its answers and ctrl+c)", []key.Binding{m.keys.Global.Interrupt, m.keys.Global.Quit, m.keys.Global.QuitEmpty, m.keys.Global.Transcript, m.keys.Global.Help}},
 		{"Composer", []key.Binding{m.keys.Composer.Send, m.keys.Composer.Newline, m.keys.Composer.Prev, m.keys.Composer.Next, m.keys.Composer.Complete, m.keys.Composer.Dismiss}},
 		{"Transcript pager", []key.Binding{m.keys.Pager.Up, m.keys.Pager.Down, m.keys.Pager.PageUp, m.keys.Pager.PageDown, m.keys.Pager.Top, m.keys.Pager.Bottom, m.keys.Pager.Close}},
 		{"Approvals", []key.Binding{m.keys.Approval.Once, m.keys.Approval.Session, m.keys.Approval.Deny, m.keys.Approval.Stop}},
