@@ -271,5 +271,5 @@ func TestHelpListsEveryBinding(t *testing.T) {
 func TestHelpShowsItsBeginning(t *testing.T) {
 	r := newRig(t, 80, viewHeight)
 	r.typeText("?")
-	r.mustContain("help", r.view(), "Keyboard shortcuts", "Anywhere", r.m.keys.Global.Interrupt.Help().Desc)
+	r.mustContain("help", r.view(), "Keyboard shortcuts", "General", r.m.keys.Global.Interrupt.Help().Desc)
 }
