@@ -23,6 +23,10 @@ type printer struct {
 	print func(string) tea.Cmd
 	// room is how many lines one print may have (see Model.printRoom).
 	room func() int
+	// started: a print was started since the last frame; that frame must
+	// be drawn fresh, or a throttled frame would show the printed lines a
+	// second time under the print.
+	started bool
 }
 
 type printedMsg struct{}
@@ -53,6 +57,7 @@ func (p *printer) start() tea.Cmd {
 		}
 	}
 	p.inFlight = true
+	p.started = true
 	print := p.print
 	if print == nil {
 		print = func(s string) tea.Cmd { return tea.Println(s) }
@@ -122,11 +127,6 @@ func (m *Model) separated(text string) string {
 	}
 	m.headPartial = true
 	return "\n" + text
-}
-
-// renderFinal draws a cell that is leaving the screen unfinished (on quit).
-func (m *Model) renderFinal(c cells.Cell) string {
-	return m.separated(c.Render(m.cellContext(false)))
 }
 
 // cellContext is what cells need to draw themselves now.

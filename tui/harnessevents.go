@@ -59,7 +59,7 @@ func (m *Model) handleEvent(e event.Event) tea.Cmd {
 	case event.ApprovalRequested:
 		m.approvals = append(m.approvals, e)
 		if len(m.approvals) == 1 {
-			m.approvalSince = m.now()
+			m.openDialog()
 		}
 		if c, ok := m.turn.calls[e.CallID].(*cells.Exec); ok {
 			c.Await()
@@ -261,7 +261,7 @@ func (m *Model) turnFinished(e event.TurnFinished) tea.Cmd {
 	}
 	m.turn.assistant, m.turn.reasoning = nil, nil
 	m.abortCalls()
-	m.approvals = nil
+	m.approvals, m.dialog = nil, nil
 	switch e.Status {
 	case event.TurnInterrupted:
 		m.add(cells.NewNotice(cells.NoticeInfo, "Interrupted. Tell the model what to do differently, or send a message to continue."))

@@ -9,6 +9,7 @@ import (
 
 	"warden/harness"
 	"warden/harness/event"
+	"warden/tui/approvaldialog"
 	"warden/tui/cells"
 	"warden/tui/composer"
 	"warden/tui/keys"
@@ -85,10 +86,10 @@ type Model struct {
 	printer     printer
 
 	turn turnState
-	// approvals waiting for the user, oldest first; the first has been on
-	// screen since approvalSince.
-	approvals     []event.ApprovalRequested
-	approvalSince time.Time
+	// approvals waiting for the user, oldest first; dialog asks about the
+	// first.
+	approvals []event.ApprovalRequested
+	dialog    *approvaldialog.Model
 
 	status     status.Info
 	lastAnswer string
@@ -181,7 +182,13 @@ type (
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
 	m.syncPlaceholder()
-	return m, tea.Batch(cmd, m.flush(), m.frame.after(msg))
+	printing := m.flush()
+	frame := m.frame.after(msg)
+	if m.printer.started {
+		m.printer.started = false
+		m.frame.valid = false
+	}
+	return m, tea.Batch(cmd, printing, frame)
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -258,7 +265,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	}
-	// Anything else (paste, cursor blink) belongs to the composer.
+	// Anything else (paste, cursor blink) belongs to the dialog or the
+	// composer.
+	if m.dialog != nil {
+		return m.toDialog(msg)
+	}
 	return m.toComposer(msg)
 }
 
@@ -300,8 +311,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.ctrlC()
 	}
 	m.quitArmed = false
-	if len(m.approvals) > 0 {
-		return m.answerApproval(msg)
+	if m.dialog != nil {
+		return m.toDialog(msg)
 	}
 	switch {
 	case key.Matches(msg, g.QuitEmpty) && m.composer.Empty():

@@ -13,6 +13,7 @@ import (
 	"warden/harness"
 	"warden/harness/event"
 	"warden/harness/model"
+	"warden/tui/approvaldialog"
 	"warden/tui/internal/golden"
 )
 
@@ -361,7 +362,7 @@ func TestApprovalsAreAnsweredInOrder(t *testing.T) {
 	if len(got) != 0 {
 		t.Fatalf("a key typed as the question appeared answered it: %q", got)
 	}
-	r.now = r.now.Add(approvalGrace)
+	r.now = r.now.Add(approvaldialog.Grace)
 	messages(r.send(tea.KeyPressMsg{Code: 'x', Text: "x"})...)
 	if len(got) != 0 || r.m.composer.Value() != "" {
 		t.Fatalf("a stray key answered or was typed: %q %q", got, r.m.composer.Value())
@@ -372,7 +373,7 @@ func TestApprovalsAreAnsweredInOrder(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("decisions %q", got)
 	}
-	r.now = r.now.Add(approvalGrace)
+	r.now = r.now.Add(approvaldialog.Grace)
 	messages(r.press(tea.KeyEscape)...)
 	if !slices.Equal(got, []string{"1:true:session:false", "2:false::true"}) {
 		t.Fatalf("decisions %q", got)
@@ -431,7 +432,7 @@ func TestApprovalAnswerReadsBeforeTheCommand(t *testing.T) {
 	r := newRig(t, 80, 30)
 	r.events(event.TurnStarted{TurnID: 1}, shellStarted("c1", "rm -rf build"),
 		event.ApprovalRequested{ID: "1", CallID: "c1", Kind: "command", Script: "rm -rf build", Respond: func(event.Decision) {}})
-	r.now = r.now.Add(approvalGrace)
+	r.now = r.now.Add(approvaldialog.Grace)
 	messages(r.send(tea.KeyPressMsg{Code: 'y', Text: "y"})...)
 	r.events(finished("c1", 0, time.Second))
 	sb := r.scrollback()

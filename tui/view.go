@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"warden/tui/keys"
 	"warden/tui/status"
 )
 
@@ -57,19 +58,32 @@ func (m *Model) view() tea.View {
 	for _, q := range m.turn.queued {
 		top = append(top, "", q.cell.Render(ctx))
 	}
-	if len(m.approvals) > 0 {
-		top = append(top, "", m.approvalView())
-	}
-	var bottom []string
-	composerTop := 0
+	// The composer, hints and status line, then the question above them,
+	// which is never cut: the live cells above give way.
+	var tail []string
 	if m.opts.Setup == "" {
-		bottom = append(bottom, "", m.composer.View())
-		composerTop = 1
+		tail = append(tail, "", m.composer.View())
 	}
 	if hint := m.hintLine(); hint != "" {
-		bottom = append(bottom, hint)
+		tail = append(tail, hint)
 	}
-	bottom = append(bottom, status.Render(m.statusInfo(), m.width, m.styles))
+	tail = append(tail, status.Render(m.statusInfo(), m.width, m.styles))
+	var bottom []string
+	if m.dialog != nil {
+		if n := len(m.approvals); n > 1 {
+			bottom = append(bottom, "", m.styles.Dim.Render(fmt.Sprintf("Question 1 of %d", n)))
+		}
+		budget := max(3, m.liveLimit()-lineCount(strings.Join(tail, "\n"))-len(bottom)-1)
+		bottom = append(bottom, "", m.dialog.View(m.width, budget))
+	}
+	composerTop := 0
+	if len(bottom) > 0 {
+		composerTop = lineCount(strings.Join(bottom, "\n"))
+	}
+	if m.opts.Setup == "" {
+		composerTop++ // the blank line above the composer
+	}
+	bottom = append(bottom, tail...)
 
 	upper := strings.Join(top, "\n")
 	lower := strings.Join(bottom, "\n")
@@ -112,7 +126,7 @@ func (m *Model) view() tea.View {
 	}
 	v.SetContent(content)
 	m.lastHeight = lineCount(content)
-	if c := m.composer.Cursor(); c != nil && m.opts.Setup == "" && len(m.approvals) == 0 {
+	if c := m.composer.Cursor(); c != nil && m.opts.Setup == "" && m.dialog == nil {
 		c.Y += above + composerTop
 		v.Cursor = c
 	}
@@ -171,7 +185,7 @@ func (m *Model) helpView() string {
 		{"General (while a question waits, only its answers and ctrl+c)", []key.Binding{m.keys.Global.Interrupt, m.keys.Global.Quit, m.keys.Global.QuitEmpty, m.keys.Global.Transcript, m.keys.Global.Help}},
 		{"Composer", []key.Binding{m.keys.Composer.Send, m.keys.Composer.Newline, m.keys.Composer.Prev, m.keys.Composer.Next, m.keys.Composer.Complete, m.keys.Composer.Dismiss}},
 		{"Transcript pager", []key.Binding{m.keys.Pager.Up, m.keys.Pager.Down, m.keys.Pager.PageUp, m.keys.Pager.PageDown, m.keys.Pager.Top, m.keys.Pager.Bottom, m.keys.Pager.Close}},
-		{"Approvals", []key.Binding{m.keys.Approval.Once, m.keys.Approval.Session, m.keys.Approval.Deny, m.keys.Approval.Stop}},
+		{"Approvals", approvalBindings(m.keys.Approval)},
 	}
 	width := 0
 	for _, g := range groups {
@@ -252,4 +266,10 @@ func wrapKeepingIndent(text string, width int) []string {
 		}
 	}
 	return out
+}
+
+// approvalBindings are the dialog's keys, for the help.
+func approvalBindings(a keys.Approval) []key.Binding {
+	return []key.Binding{a.Once, a.Session, a.Project, a.User, a.Shorter, a.Longer, a.Confirm,
+		a.Explain, a.Deny, a.Stop, a.Back, a.Up, a.Down, a.PageUp, a.PageDown, a.Split}
 }

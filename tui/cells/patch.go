@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"warden/harness/event"
+	"warden/tui/diffview"
 )
 
 // PatchTool is the name of the tool Patch shows.
@@ -45,7 +46,8 @@ func (p *Patch) failed() bool {
 	return p.finished && p.result.Status != "ok"
 }
 
-// Render draws the summary, the files, and in the full view their diffs.
+// Render draws the summary and the files; the full view draws each
+// file's diff instead of its line.
 func (p *Patch) Render(ctx Context) string {
 	st := ctx.Styles
 	running := !p.finished
@@ -56,12 +58,13 @@ func (p *Patch) Render(ctx Context) string {
 	head := mark(ctx, running, style) + " " + p.title(ctx)
 	width := atLeast1(ctx.Width - bodyIndent)
 	var body []string
-	if len(p.changes) > 1 || ctx.Full {
+	switch {
+	case ctx.Full && len(p.changes) > 0:
+		diff := diffview.Render(p.changes, diffview.Options{Width: width, Styles: st})
+		body = strings.Split(diff, "\n")
+	case len(p.changes) > 1:
 		for _, c := range p.changes {
 			body = append(body, p.fileLine(ctx, c, width))
-			if ctx.Full && c.Diff != "" {
-				body = append(body, indent(renderDiff(c.Diff, width-2, st), "  ", "  ")...)
-			}
 		}
 	}
 	if p.failed() {

@@ -54,6 +54,28 @@ type Approval struct {
 	Session key.Binding
 	Deny    key.Binding
 	Stop    key.Binding
+	// Project and User save a rule always allowing the command's prefix
+	// (shown first, confirmed with Confirm); Explain denies with a reason
+	// typed for the model.
+	Project key.Binding
+	User    key.Binding
+	Explain key.Binding
+	// Shorter and Longer change the prefix a rule would allow, a word at
+	// a time, while its preview is open.
+	Shorter key.Binding
+	Longer  key.Binding
+	// Confirm saves the previewed rule, or sends the typed reason; Back
+	// closes either without answering (esc answers only when neither is
+	// open).
+	Confirm key.Binding
+	Back    key.Binding
+	// Up, Down, PageUp and PageDown scroll a long script or diff; Split
+	// toggles a side-by-side diff where the terminal is wide enough.
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Split    key.Binding
 }
 
 // Default is warden's key map.
@@ -91,6 +113,19 @@ func Default() Map {
 			Session: b("a", "yes, and don't ask again this session", "a"),
 			Deny:    b("n", "no, tell the model to do something else", "n"),
 			Stop:    b("esc", "no, and stop the turn", "esc"),
+			Project: b("p", "always allow commands starting with this prefix, in this project", "p"),
+			User:    b("e", "always allow commands starting with this prefix, everywhere", "e"),
+			Explain: b("d", "no, and tell the model why", "d"),
+			Shorter: b("←", "shorter prefix", "left"),
+			Longer:  b("→", "longer prefix", "right"),
+			Confirm: b("enter", "save the rule and run / send the reason", "enter"),
+			Back:    b("esc", "back to the question", "esc"),
+
+			Up:       b("↑", "scroll up", "up"),
+			Down:     b("↓", "scroll down", "down"),
+			PageUp:   b("pgup", "page up", "pgup"),
+			PageDown: b("pgdn", "page down", "pgdown"),
+			Split:    b("s", "side-by-side diff", "s"),
 		},
 	}
 }

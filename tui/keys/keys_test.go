@@ -115,6 +115,8 @@ var sharedOnPurpose = []struct {
 }{
 	{"Global.Interrupt", "Composer.Dismiss", "esc", "esc closes an open completion list first, and interrupts otherwise"},
 	{"Global.Interrupt", "Approval.Stop", "esc", "while a question waits, esc answers it (deny and stop), which stops the turn too"},
+	{"Approval.Back", "Approval.Stop", "esc", "esc closes the rule preview or the reason field of a question first, and answers it (deny and stop) otherwise"},
+	{"Approval.Back", "Global.Interrupt", "esc", "while a question waits, esc belongs to the question: it closes what is open in it, or answers it"},
 }
 
 // No key is bound twice among bindings that are active together, except

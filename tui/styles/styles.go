@@ -45,6 +45,12 @@ type Styles struct {
 	Added   lipgloss.Style // + lines and counts
 	Removed lipgloss.Style // - lines and counts
 
+	DiffHeader     lipgloss.Style // a diff's file line: "M path"
+	DiffHunk       lipgloss.Style // the mark between two hunks of a diff
+	DiffLineNumber lipgloss.Style // a diff's line numbers and wrap marks
+	DiffAdd        lipgloss.Style // behind the code of an added line: a green tint, none without colour
+	DiffRemove     lipgloss.Style // behind the code of a removed line: a red tint, none without colour
+
 	StepDone   lipgloss.Style // a completed plan step: faint and struck through, so what is left stands out
 	StepActive lipgloss.Style // the plan step in progress
 
@@ -56,6 +62,15 @@ type Styles struct {
 	Status      lipgloss.Style // the status line
 	StatusValue lipgloss.Style // values inside the status line
 	StatusAlert lipgloss.Style // a status value that needs attention (full access, low context)
+
+	// Shell syntax, for a script shown whole (the approval dialog): the
+	// terminal's own colours, so the user's theme decides the shades.
+	ShellKeyword  lipgloss.Style // if, for, do; builtins; $( )
+	ShellString   lipgloss.Style // quoted strings, here-documents
+	ShellVariable lipgloss.Style // $HOME, ${X}, the name of an assignment
+	ShellComment  lipgloss.Style
+	ShellOperator lipgloss.Style // | && ; & and the like: where one command ends and another begins
+	Invisible     lipgloss.Style // a marker standing for an invisible or direction-changing character from outside
 }
 
 // New builds the styles for the given options.
@@ -85,6 +100,13 @@ func New(o Options) *Styles {
 	s.Info = base.Foreground(ansi(4))
 	s.Added = base.Foreground(ansi(2))
 	s.Removed = base.Foreground(ansi(1))
+	s.DiffHeader = base.Bold(true)
+	s.DiffHunk = base.Foreground(c(lipgloss.ANSIColor(4), lipgloss.ANSIColor(6)))
+	s.DiffLineNumber = base.Faint(true)
+	// Tints from the fixed 256-colour palette: the 16 theme colours as a
+	// background drown the code's own colours.
+	s.DiffAdd = base.Background(c(lipgloss.ANSIColor(194), lipgloss.ANSIColor(22)))
+	s.DiffRemove = base.Background(c(lipgloss.ANSIColor(224), lipgloss.ANSIColor(52)))
 	s.StepDone = base.Faint(true).Strikethrough(true)
 	s.StepActive = base.Foreground(c(lipgloss.ANSIColor(4), lipgloss.ANSIColor(6))).Bold(true)
 	s.Border = base.Foreground(c(lipgloss.ANSIColor(7), lipgloss.ANSIColor(8)))
@@ -94,11 +116,18 @@ func New(o Options) *Styles {
 	s.Status = base.Faint(true)
 	s.StatusValue = base
 	s.StatusAlert = base.Foreground(ansi(1)).Bold(true)
+	s.ShellKeyword = base.Foreground(c(lipgloss.ANSIColor(5), lipgloss.ANSIColor(13)))
+	s.ShellString = base.Foreground(ansi(2))
+	s.ShellVariable = base.Foreground(c(lipgloss.ANSIColor(4), lipgloss.ANSIColor(6)))
+	s.ShellComment = base.Faint(true).Italic(true)
+	s.ShellOperator = base.Bold(true)
+	s.Invisible = base.Foreground(ansi(1)).Reverse(true)
 	if o.NoColor {
 		// Without colour, emphasis has to carry what colour would.
 		s.UserMarker = base.Bold(true)
 		s.Error = base.Bold(true)
 		s.Warning = base.Bold(true)
+		s.DiffHunk = base.Faint(true)
 	}
 	return s
 }

@@ -143,7 +143,7 @@ func TestDarkAndLightDiffer(t *testing.T) {
 	dark, light := fields(New(Options{Dark: true})), fields(New(Options{Dark: false}))
 	// These carry a colour picked per background; the rest use colours
 	// that read on both.
-	differ := []string{"Accent", "Code", "User", "Warning", "StepActive", "Border"}
+	differ := []string{"Accent", "Code", "User", "Warning", "StepActive", "Border", "ShellKeyword", "ShellVariable", "DiffHunk", "DiffAdd", "DiffRemove"}
 	for i := range dark {
 		name := dark[i].name
 		d, l := dark[i].style, light[i].style
