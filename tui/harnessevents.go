@@ -203,6 +203,13 @@ func (m *Model) toolStarted(e event.ToolCallStarted) {
 func (m *Model) toolFinished(e event.ToolCallFinished) {
 	c := m.turn.calls[e.CallID]
 	delete(m.turn.calls, e.CallID)
+	if x, ok := c.(*cells.Exec); ok && x.Asked() {
+		// The harness's duration includes waiting for the user's answer;
+		// the cell says how long the command itself took.
+		if d := m.now().Sub(x.Started()); d >= 0 && d < e.Duration {
+			e.Duration = d
+		}
+	}
 	finishCall(c, e)
 }
 

@@ -542,3 +542,17 @@ func TestRetryAfterAPartlyPrintedReply(t *testing.T) {
 	r.mustContain("scrollback", sb, "First paragraph.", "connection reset", "The retried reply.")
 	r.mustNotContain("scrollback", sb, "was cut")
 }
+
+// A command's time counts from the user's answer, not from the question.
+func TestApprovedCommandTimeStartsAtTheAnswer(t *testing.T) {
+	r := newRig(t, 80, 30)
+	r.events(event.TurnStarted{TurnID: 1}, shellStarted("c1", "rm -rf build"),
+		event.ApprovalRequested{ID: "1", CallID: "c1", Kind: "command", Script: "rm -rf build", Respond: func(event.Decision) {}})
+	r.now = r.now.Add(30 * time.Second) // the user thinks it over
+	messages(r.send(tea.KeyPressMsg{Code: 'y', Text: "y"})...)
+	r.now = r.now.Add(200 * time.Millisecond)
+	r.events(finished("c1", 0, 30*time.Second+200*time.Millisecond))
+	sb := r.scrollback()
+	r.mustContain("scrollback", sb, "Ran rm -rf build", "0.2s")
+	r.mustNotContain("scrollback", sb, "30.2s")
+}

@@ -56,10 +56,20 @@ type Exec struct {
 	// waiting: the command waits for the user's approval and has not
 	// started; its clock starts when it is answered.
 	waiting bool
+	// asked: the command waited for an approval (its time starts at the
+	// answer).
+	asked bool
 }
 
 // Await marks the command as waiting for the user's approval.
-func (e *Exec) Await() { e.waiting = true }
+func (e *Exec) Await() { e.waiting, e.asked = true, true }
+
+// Asked reports whether the command waited for the user's approval.
+func (e *Exec) Asked() bool { return e.asked }
+
+// Started is when the command's time starts: when it was asked for, or
+// when the user answered its approval.
+func (e *Exec) Started() time.Time { return e.started }
 
 // Resume: the user answered at now; the command's time counts from then.
 func (e *Exec) Resume(now time.Time) {
