@@ -18,6 +18,8 @@ import (
 // slashCommands are the commands the composer completes after "/".
 func slashCommands() []composer.Command {
 	return []composer.Command{
+		{Name: "init", Description: "ask the agent to write an AGENTS.md for this repository"},
+		{Name: "status", Description: "session, model, sandbox, approvals, tokens and the files in use"},
 		{Name: "copy", Description: "copy the last answer to the clipboard"},
 		{Name: "transcript", Description: "show the full transcript (ctrl+t)"},
 		{Name: "help", Description: "keyboard shortcuts and commands"},
@@ -43,12 +45,24 @@ func (m *Model) runCommand(name, args string) tea.Cmd {
 	case "help":
 		m.openPager(true)
 		return nil
+	case "init":
+		return m.submit(initPrompt)
+	case "status":
+		report := m.opts.StatusReport
+		if report == nil {
+			return nil
+		}
+		return func() tea.Msg { return statusMsg{text: report()} }
 	case "quit":
 		return m.quit()
 	}
 	// The composer only offers the commands listed above.
 	return nil
 }
+
+// initPrompt asks the agent for a contributor guide to the repository, the
+// file warden itself reads into every session (AGENTS.md).
+const initPrompt = `Write a file named AGENTS.md at the root of this repository: a short guide for coding agents and new contributors. Look at the repository first (layout, build and test commands, style and conventions, anything surprising), then write only what is true here and useful: the layout, how to build, test and lint, the conventions to follow, and pitfalls. Keep it under 200 lines. If an AGENTS.md already exists, improve it instead of replacing what is still right.`
 
 // welcome is the first cell: who is running, where, and under which
 // sandbox, so the user always knows what the agent may do.

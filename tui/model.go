@@ -54,6 +54,10 @@ type Options struct {
 	// Print writes finished cells into the scrollback (tea.Println if nil;
 	// tests record them).
 	Print func(string) tea.Cmd
+	// StatusReport builds what /status shows (session, model, provider,
+	// sandbox and its probe, approvals, tokens, config, rules and
+	// transcript files). It may do I/O: the TUI runs it off the UI loop.
+	StatusReport func() string
 }
 
 // Model is the root bubbletea model.
@@ -175,6 +179,7 @@ type (
 	branchMsg   struct{ branch string }
 	tickMsg     struct{}
 	queuedMsg   struct{ texts []string }
+	statusMsg   struct{ text string }
 )
 
 // Update routes a message to whatever has focus and returns the commands
@@ -247,6 +252,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case branchMsg:
 		m.status.Branch = msg.branch
+		return nil
+	case statusMsg:
+		m.add(cells.NewNotice(cells.NoticeInfo, msg.text))
 		return nil
 	case tickMsg:
 		m.ticking = false

@@ -556,3 +556,26 @@ func TestApprovedCommandTimeStartsAtTheAnswer(t *testing.T) {
 	r.mustContain("scrollback", sb, "Ran rm -rf build", "0.2s")
 	r.mustNotContain("scrollback", sb, "30.2s")
 }
+
+// /init asks the agent to write AGENTS.md; /status shows the report the
+// front-end builds, off the UI loop.
+func TestInitAndStatusCommands(t *testing.T) {
+	r := newRig(t, 80, 30, func(o *Options) {
+		o.StatusReport = func() string { return "Session  s-1\nSandbox  read-only (probe: ready)" }
+	})
+	r.typeText("/init")
+	r.press(tea.KeyEnter)
+	if !r.m.turn.running {
+		t.Fatal("/init started no turn")
+	}
+	r.mustContain("scrollback", r.scrollback(), "AGENTS.md")
+	r.send(turnDoneMsg{res: harness.TurnResult{Status: event.TurnCompleted}})
+	r.typeText("/status")
+	msgs := messages(r.press(tea.KeyEnter)...)
+	for _, m := range msgs {
+		if sm, ok := m.(statusMsg); ok {
+			r.send(sm)
+		}
+	}
+	r.mustContain("scrollback", r.scrollback(), "Session  s-1", "probe: ready")
+}

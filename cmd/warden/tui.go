@@ -13,6 +13,8 @@ import (
 	"warden/demo"
 	"warden/harness/config"
 	"warden/harness/launch"
+	"warden/harness/rules"
+	"warden/sandbox"
 	"warden/tui"
 	"warden/tui/status"
 )
@@ -93,6 +95,7 @@ func startTUI(ctx context.Context, r tuiRun) error {
 	defer sess.Close()
 	opts.Session = sess
 	opts.Bridge = bridge
+	opts.StatusReport = func() string { return statusReport(st, sess, r) }
 	opts.Status.SandboxMode = sess.Sandbox.Mode
 	opts.Status.SandboxWhy = sess.Sandbox.Why
 	opts.Status.Network = sess.Sandbox.Network
@@ -163,4 +166,60 @@ func runDemo(ctx context.Context) error {
 		getenv:       getenv,
 		demo:         true,
 	})
+}
+
+// statusReport is what /status shows. It reads the rules files and runs
+// the sandbox probe, so the TUI calls it off its UI loop.
+func statusReport(st config.Settings, sess *launch.Session, r tuiRun) string {
+	var b strings.Builder
+	row := func(name, value string) { fmt.Fprintf(&b, "%-11s%s\n", name, value) }
+	row("session", sess.ID())
+	model := st.Model
+	if st.ReasoningEffort != "" {
+		model += " (reasoning " + st.ReasoningEffort + ")"
+	}
+	row("model", model)
+	row("provider", fmt.Sprintf("%s, %s wire, %s", st.Provider.Name, st.Provider.Wire, st.Provider.BaseURL))
+	sb := sess.Sandbox
+	network := "network off"
+	if sb.Network {
+		network = "network on"
+	}
+	row("sandbox", fmt.Sprintf("%s (%s), %s", sb.Mode, sb.Why, network))
+	if sb.Mode != config.SandboxFullAccess {
+		probe := sandbox.RunProbe("/proc/self/exe")
+		if err := probe.Check(sandbox.Policy{Mode: sandbox.ReadOnly}); err != nil {
+			row("", "probe: "+err.Error())
+		} else {
+			row("", fmt.Sprintf("probe: ready (Landlock ABI %d, kernel %s)", probe.LandlockABI, probe.Kernel))
+		}
+	}
+	row("approvals", st.ApprovalPolicy)
+	u := sess.Usage()
+	row("tokens", fmt.Sprintf("%d in (%d cached), %d out, %d total", u.InputTokens, u.CachedInputTokens, u.OutputTokens, u.TotalTokens))
+	cfg := st.ConfigFile
+	if cfg == "" {
+		cfg = "none: built-in defaults"
+	}
+	row("config", cfg)
+	if perms, err := launch.LoadPermissions(r.getenv, r.cwd); err != nil {
+		row("rules", "cannot load: "+err.Error())
+	} else {
+		for _, kind := range []rules.Kind{rules.User, rules.Project, rules.Personal} {
+			if f := perms.Rules.FileFor(kind); f != "" {
+				state := "absent"
+				if _, err := os.Stat(f); err == nil {
+					state = "loaded"
+				}
+				row("rules", fmt.Sprintf("%s (%s)", f, state))
+			}
+		}
+		trust := "not trusted"
+		if perms.Trusted {
+			trust = "trusted"
+		}
+		row("project", perms.Root+" ("+trust+")")
+	}
+	row("transcript", sess.TranscriptPath())
+	return strings.TrimRight(b.String(), "\n")
 }
