@@ -13,6 +13,7 @@ import (
 
 	"warden/tui/cells"
 	"warden/tui/composer"
+	"warden/tui/internal/pathfmt"
 )
 
 // slashCommands are the commands the composer completes after "/".
@@ -74,7 +75,7 @@ func (m *Model) welcome() tea.Cmd {
 	if m.opts.Setup == "" {
 		lines = append(lines,
 			st.Dim.Render("model     ")+s.Model,
-			st.Dim.Render("directory ")+tildePath(s.Cwd, s.Home),
+			st.Dim.Render("directory ")+pathfmt.Tilde(s.Cwd, s.Home),
 			st.Dim.Render("sandbox   ")+sandboxLine(s.SandboxMode, s.SandboxWhy, s.Network)+st.Dim.Render(" · approvals "+s.ApprovalPolicy))
 	}
 	if m.opts.Setup == "" && s.SandboxWhy == "untrusted project" && s.SandboxMode == "read-only" {
@@ -104,13 +105,6 @@ func sandboxLine(mode, why string, network bool) string {
 		line += ", network off"
 	}
 	return line
-}
-
-func tildePath(path, home string) string {
-	if home != "" && (path == home || strings.HasPrefix(path, home+"/")) {
-		return "~" + path[len(home):]
-	}
-	return path
 }
 
 // listFiles lists the project's files for @ completion, off the UI loop.

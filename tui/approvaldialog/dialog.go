@@ -22,6 +22,7 @@ import (
 	"warden/harness/approval"
 	"warden/harness/event"
 	"warden/tui/diffview"
+	"warden/tui/internal/pathfmt"
 	"warden/tui/internal/termsafe"
 	"warden/tui/keys"
 	"warden/tui/styles"
@@ -292,7 +293,7 @@ type cleaned struct {
 
 func clean(req event.ApprovalRequested, home string, st *styles.Styles) *cleaned {
 	c := &cleaned{
-		cwd:     visible(tildePath(req.Cwd, home), st.Text, st),
+		cwd:     visible(pathfmt.Tilde(req.Cwd, home), st.Text, st),
 		purpose: visible(req.Justification, st.Text, st),
 		reason:  visible(req.Reason, st.Text, st),
 	}
@@ -309,11 +310,4 @@ func clean(req event.ApprovalRequested, home string, st *styles.Styles) *cleaned
 	}
 	c.script = highlight(strings.TrimRight(script, "\n"), st)
 	return c
-}
-
-func tildePath(path, home string) string {
-	if home != "" && (path == home || strings.HasPrefix(path, home+"/")) {
-		return "~" + path[len(home):]
-	}
-	return path
 }

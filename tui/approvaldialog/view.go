@@ -11,6 +11,7 @@ import (
 
 	"warden/harness/event"
 	"warden/tui/diffview"
+	"warden/tui/internal/pathfmt"
 )
 
 // frame is what the last View drew, for Update to page by and to keep the
@@ -380,7 +381,7 @@ func (m Model) preview(width int) []string {
 		out = append(out, "  "+st.Key.Render(k.Shorter.Help().Key)+" "+st.KeyHelp.Render("fewer words")+
 			"  "+st.Key.Render(k.Longer.Help().Key)+" "+st.KeyHelp.Render("more words"))
 	}
-	file := visible(tildePath(m.req.RuleFiles[m.scope], m.opts.Home), st.Code, st)
+	file := visible(pathfmt.Tilde(m.req.RuleFiles[m.scope], m.opts.Home), st.Code, st)
 	out = append(out, wrap(st.Text.Render("Adds this rule to ")+file+st.Text.Render(":"), width)...)
 	rule := strings.TrimRight(m.ruleText(), "\n")
 	for line := range strings.SplitSeq(rule, "\n") {

@@ -16,6 +16,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"warden/tui/internal/pathfmt"
 	"warden/tui/styles"
 )
 
@@ -176,7 +177,7 @@ func fields(info Info, st *styles.Styles) []field {
 	fs[fNetwork].forms = [][]piece{{{"network ", dim}, {network, val}}, {{short, val}}}
 
 	if info.Cwd != "" {
-		dir := tilde(info.Cwd, info.Home)
+		dir := pathfmt.Tilde(info.Cwd, info.Home)
 		base := lastElement(dir)
 		branch := []piece{}
 		if info.Branch != "" {
@@ -233,20 +234,6 @@ func join(fs []field, st *styles.Styles) string {
 		}
 	}
 	return strings.Join(parts, st.Status.Render(separator))
-}
-
-// tilde shows a path under home with ~.
-func tilde(path, home string) string {
-	home = strings.TrimRight(home, "/")
-	switch {
-	case home == "":
-		return path
-	case path == home:
-		return "~"
-	case strings.HasPrefix(path, home+"/"):
-		return "~" + path[len(home):]
-	}
-	return path
 }
 
 func lastElement(path string) string {

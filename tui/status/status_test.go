@@ -147,16 +147,6 @@ func TestQueuedOnlyWhileWorking(t *testing.T) {
 }
 
 func TestHelpers(t *testing.T) {
-	for in, want := range map[[2]string]string{
-		{"/home/ada", "/home/ada"}:      "~",
-		{"/home/ada/src", "/home/ada/"}: "~/src",
-		{"/home/adam/src", "/home/ada"}: "/home/adam/src",
-		{"/srv/x", ""}:                  "/srv/x",
-	} {
-		if got := tilde(in[0], in[1]); got != want {
-			t.Errorf("tilde(%q, %q) = %q, want %q", in[0], in[1], got, want)
-		}
-	}
 	for n, want := range map[int64]string{950: "950", 1000: "1k", 12_345: "12.3k", 999_949: "999.9k", 999_950: "1M", 1_843_000: "1.8M"} {
 		if got := formatTokens(n); got != want {
 			t.Errorf("formatTokens(%d) = %q, want %q", n, got, want)
