@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"warden/harness/event"
+	"warden/tui/styles"
 )
 
 func classified(t *testing.T, script string) Action {
@@ -274,5 +275,20 @@ func TestTitleLine(t *testing.T) {
 		if _, ok := titleLine(s); ok {
 			t.Errorf("titleLine(%q) is a title", s)
 		}
+	}
+}
+
+// A notice's text may come from a server or the model: nothing in it acts
+// on the terminal.
+func TestNoticeIsCleaned(t *testing.T) {
+	n := NewNotice(NoticeError, "HTTP 500: \x1b]0;owned\x07bad \x1b[2Jgateway")
+	for _, st := range []styles.Options{{NoColor: true}, {Dark: true}} {
+		out := n.Render(newContext(80, st, false))
+		if strings.Contains(out, "\x1b]") || strings.Contains(out, "\x07") || strings.Contains(out, "\x1b[2J") {
+			t.Fatalf("%q", out)
+		}
+	}
+	if !strings.Contains(n.Text(), "HTTP 500: bad gateway") {
+		t.Fatalf("text %q", n.Text())
 	}
 }

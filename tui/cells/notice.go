@@ -26,9 +26,10 @@ type Notice struct {
 	text string
 }
 
-// NewNotice is a notice of the given kind.
+// NewNotice is a notice of the given kind. Its text is cleaned: notices
+// carry server errors, rules and prefixes the model wrote.
 func NewNotice(kind NoticeKind, text string) *Notice {
-	return &Notice{kind: kind, text: strings.TrimSpace(text)}
+	return &Notice{kind: kind, text: strings.TrimSpace(Clean(text))}
 }
 
 // NewInfo, NewWarning and NewError are notices of their kind.
