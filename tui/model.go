@@ -102,6 +102,8 @@ type Model struct {
 	spinner    int
 	ticking    bool
 	frame      frameCache
+	// placeholder is the composer hint last set ("" is its default).
+	placeholder string
 	// lastHeight is the height of the last live frame drawn.
 	lastHeight int
 }
@@ -282,14 +284,19 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 }
 
 // syncPlaceholder makes the composer's hint say what typing does now.
+// It runs after every message, so the composer (which lays the hint out
+// again) is only told when the hint changes.
 func (m *Model) syncPlaceholder() {
+	hint := ""
 	switch {
 	case len(m.approvals) > 0:
-		m.composer.SetPlaceholder("Answer the question above first")
+		hint = "Answer the question above first"
 	case m.turn.running:
-		m.composer.SetPlaceholder(runningPlaceholder)
-	default:
-		m.composer.SetPlaceholder("")
+		hint = runningPlaceholder
+	}
+	if hint != m.placeholder {
+		m.placeholder = hint
+		m.composer.SetPlaceholder(hint)
 	}
 }
 
