@@ -96,9 +96,9 @@ func startTUI(ctx context.Context, r tuiRun) error {
 	opts.Session = sess
 	opts.Bridge = bridge
 	opts.StatusReport = func() string { return statusReport(st, sess, r) }
-	opts.Status.SandboxMode = sess.Sandbox.Mode
-	opts.Status.SandboxWhy = sess.Sandbox.Why
-	opts.Status.Network = sess.Sandbox.Network
+	opts.Status.SandboxMode = sess.Sandbox().Mode
+	opts.Status.SandboxWhy = sess.Sandbox().Why
+	opts.Status.Network = sess.Sandbox().Network
 	err = tui.Run(ctx, opts, tui.IO{})
 	// A turn still running (or just asked for) when the user quit is
 	// stopped, and has recorded how it ended before the transcript closes.
@@ -180,7 +180,7 @@ func statusReport(st config.Settings, sess *launch.Session, r tuiRun) string {
 	}
 	row("model", model)
 	row("provider", fmt.Sprintf("%s, %s wire, %s", st.Provider.Name, st.Provider.Wire, st.Provider.BaseURL))
-	sb := sess.Sandbox
+	sb := sess.Sandbox()
 	network := "network off"
 	if sb.Network {
 		network = "network on"

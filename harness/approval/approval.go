@@ -11,6 +11,7 @@
 package approval
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -494,4 +495,61 @@ func notOfScript(prefix []string, script string) string {
 		return ""
 	}
 	return "it does not begin any command of the one approved"
+}
+
+// WithPolicy is a new engine with another policy and sandbox, for a
+// session whose settings the user changed: it keeps the rules and the
+// commands already allowed for the session, since "this session" still
+// means this one. The receiver is left as it was.
+func (e *Engine) WithPolicy(policy string, fullAccess bool) *Engine {
+	next := &Engine{Policy: policy, FullAccess: fullAccess, Rules: e.Rules}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.exact) > 0 {
+		next.exact = make(map[exactKey]bool, len(e.exact))
+		for k, v := range e.exact {
+			next.exact[k] = v
+		}
+	}
+	return next
+}
+
+// SessionApproval is a command the user allowed, exactly as written, for
+// the rest of the session.
+type SessionApproval struct {
+	Script string
+	// Outside: it may run outside the sandbox (it answered an escalation).
+	Outside bool
+}
+
+// SessionApprovals are the commands allowed for the session, sorted.
+func (e *Engine) SessionApprovals() []SessionApproval {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]SessionApproval, 0, len(e.exact))
+	for k, ok := range e.exact {
+		if ok {
+			out = append(out, SessionApproval{Script: k.script, Outside: k.outside})
+		}
+	}
+	slices.SortFunc(out, func(a, b SessionApproval) int {
+		if c := strings.Compare(a.Script, b.Script); c != 0 {
+			return c
+		}
+		return cmp.Compare(fmt.Sprint(a.Outside), fmt.Sprint(b.Outside))
+	})
+	return out
+}
+
+// Forget takes back a command allowed for the session: it is asked again.
+// It reports whether there was such an approval.
+func (e *Engine) Forget(a SessionApproval) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	k := exactKey{a.Script, a.Outside}
+	if !e.exact[k] {
+		return false
+	}
+	delete(e.exact, k)
+	return true
 }

@@ -71,6 +71,23 @@ const (
 	PresetFullAccess = "full-access" // full-access + never
 )
 
+// Preset is the sandbox mode and approval policy of a preset
+// (PresetReadOnly, PresetAuto or PresetFullAccess).
+func Preset(name string) (mode, policy string, err error) {
+	return presetSettings("preset", name)
+}
+
+// PresetOf names the preset that mode and policy make up, "" when they
+// make up none.
+func PresetOf(mode, policy string) string {
+	for _, p := range []string{PresetReadOnly, PresetAuto, PresetFullAccess} {
+		if m, pol, _ := Preset(p); m == mode && pol == policy {
+			return p
+		}
+	}
+	return ""
+}
+
 // presetSettings are the sandbox mode and approval policy of a preset.
 func presetSettings(name, value string) (mode, policy string, err error) {
 	switch value {
@@ -106,7 +123,14 @@ type Settings struct {
 	ReasoningEffort  string // "" leaves it to the provider
 	ReasoningSummary string
 	// ContextWindow is the model's context window in tokens, 0 if unknown.
-	ContextWindow     int64
+	ContextWindow int64
+	// ContextWindows are the config file's [models] windows, by model, so
+	// a model chosen mid-session finds its own.
+	ContextWindows map[string]int64
+	// ReasoningSummaryChosen: the config or a flag set reasoning_summary;
+	// otherwise it follows the model (see WithModel).
+	ReasoningSummaryChosen bool
+
 	StreamIdleTimeout time.Duration
 	MaxSteps          int
 
@@ -268,12 +292,48 @@ func Load(ov Overrides, getenv func(string) string) (Settings, error) {
 			s.Provider.EnvKey = ""
 		}
 	}
+	s.ContextWindows = windows
+	s.ReasoningSummaryChosen = s.ReasoningSummary != ""
 	s.ContextWindow = ContextWindow(s.Model, windows)
-	// Models without reasoning reject a reasoning parameter, so a summary
-	// is asked for by default only from models known to reason.
-	if s.ReasoningSummary == "" && Reasons(s.Model) {
-		s.ReasoningSummary = "auto"
+	s.ReasoningSummary = defaultSummary(s)
+	return s, nil
+}
+
+// defaultSummary is the reasoning summary to ask for. Models without
+// reasoning reject a reasoning parameter, so a summary is asked for by
+// default only from models known to reason.
+func defaultSummary(s Settings) string {
+	if s.ReasoningSummaryChosen {
+		return s.ReasoningSummary
 	}
+	if Reasons(s.Model) {
+		return "auto"
+	}
+	return ""
+}
+
+// ReasoningEfforts are the reasoning_effort values warden accepts, from
+// the least to the most effort.
+func ReasoningEfforts() []string {
+	return []string{"none", "minimal", "low", "medium", "high", "xhigh", "max"}
+}
+
+// WithModel is s with another model and reasoning effort ("" leaves the
+// effort to the provider), as the TUI's /model chooses them mid-session:
+// the context window and the default reasoning summary follow the model.
+func (s Settings) WithModel(model, effort string) (Settings, error) {
+	model = strings.TrimSpace(model)
+	if model == "" {
+		return s, fmt.Errorf("model: give a model name")
+	}
+	if effort != "" {
+		if err := checkEffort("reasoning effort", effort); err != nil {
+			return s, err
+		}
+	}
+	s.Model, s.ReasoningEffort = model, effort
+	s.ContextWindow = ContextWindow(model, s.ContextWindows)
+	s.ReasoningSummary = defaultSummary(s)
 	return s, nil
 }
 
@@ -342,7 +402,7 @@ func checkWire(name, v string) error {
 }
 
 func checkEffort(name, v string) error {
-	return oneOf(name, v, "none", "minimal", "low", "medium", "high", "xhigh", "max")
+	return oneOf(name, v, ReasoningEfforts()...)
 }
 
 func checkSummary(name, v string) error {

@@ -109,13 +109,16 @@ context_window = 32768
 		ReasoningEffort:    "high",
 		ReasoningSummary:   "detailed",
 		ContextWindow:      32768,
+		ContextWindows:     map[string]int64{"my-local-model": 32768},
 		StreamIdleTimeout:  90 * time.Second,
 		MaxSteps:           50,
 		SandboxMode:        SandboxWorkspaceWrite,
 		ApprovalPolicy:     ApprovalNever,
 		SandboxModeChosen:  true,
 		ProjectDocMaxBytes: 1000,
-		ToolOutputTokens:   2500,
+		// Set in the file, so it does not follow the model.
+		ReasoningSummaryChosen: true,
+		ToolOutputTokens:       2500,
 		Sandbox: SandboxSettings{
 			Network:           true,
 			WritableRoots:     []string{"/srv/data", "/home/ada/scratch"},
@@ -545,5 +548,45 @@ func TestPresets(t *testing.T) {
 	}
 	if _, _, err := load(t, `preset = "yolo"`, nil, Overrides{}); err == nil || !strings.Contains(err.Error(), `line 1: preset must be read-only, auto or full-access, got "yolo"`) {
 		t.Errorf("bad preset: %v", err)
+	}
+}
+
+// A model chosen mid-session brings its own context window and, unless
+// the user set one, its own reasoning summary default.
+func TestWithModelFollowsTheModel(t *testing.T) {
+	s, _, err := load(t, `
+model = "gpt-4.1"
+
+[models."my-local-model"]
+context_window = 32768
+`, nil, Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ReasoningSummary != "" {
+		t.Fatalf("gpt-4.1 got summary %q", s.ReasoningSummary)
+	}
+	next, err := s.WithModel("o3", "high")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Model != "o3" || next.ReasoningEffort != "high" || next.ReasoningSummary != "auto" || next.ContextWindow != ContextWindow("o3", nil) {
+		t.Fatalf("o3: %+v", next)
+	}
+	local, err := next.WithModel(" my-local-model ", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if local.Model != "my-local-model" || local.ContextWindow != 32768 || local.ReasoningSummary != "" || local.ReasoningEffort != "" {
+		t.Fatalf("local: %+v", local)
+	}
+	if _, err := s.WithModel("o3", "extreme"); err == nil || !strings.Contains(err.Error(), "reasoning effort must be") {
+		t.Fatalf("bad effort: %v", err)
+	}
+	if _, err := s.WithModel("  ", ""); err == nil {
+		t.Fatal("an empty model was accepted")
+	}
+	if PresetOf(SandboxWorkspaceWrite, ApprovalOnRequest) != PresetAuto || PresetOf(SandboxReadOnly, ApprovalNever) != "" {
+		t.Fatal("PresetOf")
 	}
 }

@@ -37,6 +37,17 @@ type SessionStarted struct {
 	TranscriptPath string `json:"transcript_path,omitempty"`
 }
 
+// SessionUpdated: between turns, the user changed the model, its reasoning
+// effort, the sandbox mode or the approval policy (the TUI's /model and
+// /approvals). Every field is the value now in force, changed or not.
+type SessionUpdated struct {
+	Model           string `json:"model"`
+	ReasoningEffort string `json:"reasoning_effort,omitempty"`
+	SandboxMode     string `json:"sandbox_mode"`
+	ApprovalPolicy  string `json:"approval_policy"`
+	ContextWindow   int64  `json:"context_window,omitempty"`
+}
+
 // TurnStarted: the user's input was accepted and the loop began.
 type TurnStarted struct {
 	TurnID int    `json:"turn_id"`
@@ -275,6 +286,7 @@ type TurnFinished struct {
 }
 
 func (SessionStarted) Type() string    { return "session_started" }
+func (SessionUpdated) Type() string    { return "session_updated" }
 func (TurnStarted) Type() string       { return "turn_started" }
 func (UserInputQueued) Type() string   { return "user_input_queued" }
 func (TextDelta) Type() string         { return "text_delta" }

@@ -34,7 +34,7 @@ func TestMarshalApprovalOmitsTheResponder(t *testing.T) {
 }
 
 func TestEveryEventHasADistinctTypeName(t *testing.T) {
-	all := []Event{SessionStarted{}, TurnStarted{}, UserInputQueued{}, TextDelta{}, ReasoningDelta{}, ItemCompleted{},
+	all := []Event{SessionStarted{}, SessionUpdated{}, TurnStarted{}, UserInputQueued{}, TextDelta{}, ReasoningDelta{}, ItemCompleted{},
 		ToolCallStarted{}, ToolOutputDelta{}, ToolCallFinished{}, ApprovalRequested{}, PlanUpdated{}, TokenUsage{},
 		Retrying{}, Error{}, TurnFinished{}}
 	seen := map[string]bool{}

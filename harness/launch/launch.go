@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"warden/harness"
@@ -56,9 +57,14 @@ type Params struct {
 type Session struct {
 	*harness.Session
 	transcript *transcript.Writer
-	tools      *tools.Set // nil when Params.Tools replaced them
-	// Sandbox is the sandbox in force and why, for front-ends to show.
-	Sandbox SandboxInfo
+	params     Params
+
+	mu       sync.Mutex
+	settings config.Settings // as in force: trust and changes applied
+	perms    Permissions
+	engine   *approval.Engine // nil when Params.Tools replaced the tools
+	tools    *tools.Set       // nil when Params.Tools replaced them
+	sandbox  SandboxInfo
 }
 
 // SandboxInfo is the sandbox mode a session runs under, why it is that one,
@@ -84,9 +90,26 @@ func sandboxWhy(st config.Settings, trusted bool) string {
 // TranscriptPath is where the session is recorded.
 func (s *Session) TranscriptPath() string { return s.transcript.Path() }
 
+// Sandbox is the sandbox in force and why, for front-ends to show.
+func (s *Session) Sandbox() SandboxInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sandbox
+}
+
+// Settings are the settings in force, with the project's trust and any
+// change made during the session applied.
+func (s *Session) Settings() config.Settings {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.settings
+}
+
 // Close syncs and closes the transcript and stops the sandbox runners.
 func (s *Session) Close() error {
 	err := s.transcript.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.tools != nil {
 		err = errors.Join(err, s.tools.Close())
 	}
@@ -118,16 +141,12 @@ func Start(p Params) (*Session, error) {
 	p.Settings = st
 	registry := p.Tools
 	var set *tools.Set
+	var engine *approval.Engine
 	if registry == nil {
-		if set, err = tools.New(tools.Config{
-			Sandbox: SandboxConfig(st, p.Cwd, p.Getenv, p.SandboxHelper),
-			Shell:   p.Getenv("SHELL"),
-			Approvals: &approval.Engine{
-				Policy: st.ApprovalPolicy, FullAccess: st.SandboxMode == config.SandboxFullAccess, Rules: perms.Rules,
-			},
-			ProjectRoot:  perms.Root,
-			OutputTokens: st.ToolOutputTokens,
-		}); err != nil {
+		engine = &approval.Engine{
+			Policy: st.ApprovalPolicy, FullAccess: st.SandboxMode == config.SandboxFullAccess, Rules: perms.Rules,
+		}
+		if set, err = newTools(p, st, perms, engine); err != nil {
 			return nil, err
 		}
 		registry = set.Registry
@@ -203,9 +222,20 @@ func Start(p Params) (*Session, error) {
 			p.Sink(event.Error{Kind: "rules", Message: fmt.Sprintf("%s: this allow rule of the project is ignored until you trust the project (warden trust %s)", r.Where(), perms.Root)})
 		}
 	}
-	return &Session{Session: sess, transcript: tw, tools: set, Sandbox: SandboxInfo{
-		Mode: st.SandboxMode, Why: sandboxWhy(st, perms.Trusted), Network: network,
-	}}, nil
+	return &Session{Session: sess, transcript: tw, params: p, settings: st, perms: perms, engine: engine, tools: set,
+		sandbox: SandboxInfo{Mode: st.SandboxMode, Why: sandboxWhy(st, perms.Trusted), Network: network},
+	}, nil
+}
+
+// newTools builds the session's tools under st's sandbox, judged by engine.
+func newTools(p Params, st config.Settings, perms Permissions, engine *approval.Engine) (*tools.Set, error) {
+	return tools.New(tools.Config{
+		Sandbox:      SandboxConfig(st, p.Cwd, p.Getenv, p.SandboxHelper),
+		Shell:        p.Getenv("SHELL"),
+		Approvals:    engine,
+		ProjectRoot:  perms.Root,
+		OutputTokens: st.ToolOutputTokens,
+	})
 }
 
 func newClient(st config.Settings, hc *http.Client) (model.Client, error) {

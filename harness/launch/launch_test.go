@@ -194,8 +194,8 @@ func TestTrustedProjectTellsTheModelTheModeInForce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	if sess.Sandbox.Mode != config.SandboxWorkspaceWrite || sess.Sandbox.Why != "trusted project" || sess.Sandbox.Network {
-		t.Fatalf("sandbox info %+v", sess.Sandbox)
+	if sess.Sandbox().Mode != config.SandboxWorkspaceWrite || sess.Sandbox().Why != "trusted project" || sess.Sandbox().Network {
+		t.Fatalf("sandbox info %+v", sess.Sandbox())
 	}
 	if res := sess.RunTurn(context.Background(), "hi"); res.Status != event.TurnCompleted {
 		t.Fatalf("turn %+v", res)

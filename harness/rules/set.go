@@ -246,3 +246,38 @@ func NewSet(rules []Rule) *Set {
 	}
 	return s
 }
+
+// Revoke takes r out of force: a session rule is dropped, and a user or
+// personal rule is removed from its file (see Remove), whose rules in s are
+// then read again. The project's own rules are refused: they belong to the
+// repository, and warden never edits the repository's files for the user.
+func (s *Set) Revoke(r Rule) error {
+	switch r.Source.Kind {
+	case Session:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		i := slices.IndexFunc(s.byKind[Session], r.equal)
+		if i < 0 {
+			return fmt.Errorf("revoke rule: no such session rule")
+		}
+		s.byKind[Session] = slices.Delete(s.byKind[Session], i, i+1)
+		return nil
+	case User, Personal:
+		file := s.FileFor(r.Source.Kind)
+		if file == "" || r.Source.File != file {
+			return fmt.Errorf("revoke rule %s: not a file of this set's rules", r.Where())
+		}
+		if err := Remove(file, r.Line); err != nil {
+			return err
+		}
+		rules, err := Load(file, r.Source.Kind)
+		if err != nil {
+			return fmt.Errorf("revoke rule %s: %w", r.Where(), err)
+		}
+		s.setFile(r.Source.Kind, rules)
+		return nil
+	case Project:
+		return fmt.Errorf("revoke rule %s: it is the repository's own rule; edit that file to change it", r.Where())
+	}
+	return fmt.Errorf("revoke rule %s: unknown source %q", r.Where(), r.Source.Kind)
+}

@@ -1,0 +1,142 @@
+package launch
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+
+	"warden/harness/approval"
+	"warden/harness/config"
+	"warden/harness/instructions"
+	"warden/harness/rules"
+)
+
+// SetModel puts another model and reasoning effort ("" leaves it to the
+// provider) in force from the next turn. It is refused while a turn runs.
+func (s *Session) SetModel(model, effort string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.settings.WithModel(model, effort)
+	if err != nil {
+		return err
+	}
+	cur := s.Session.Settings()
+	cur.Model, cur.ReasoningEffort, cur.ContextWindow = st.Model, st.ReasoningEffort, st.ContextWindow
+	cur.IncludeReasoning = config.Reasons(st.Model) || st.ReasoningEffort != ""
+	if err := s.Session.Reconfigure(cur, ""); err != nil {
+		return fmt.Errorf("change the model: %w", err)
+	}
+	s.settings = st
+	return nil
+}
+
+// SetPreset puts a preset's sandbox mode and approval policy in force from
+// the next turn (config.PresetReadOnly, PresetAuto, PresetFullAccess): the
+// tools are rebuilt under the new sandbox, the commands allowed for the
+// session stay allowed, and the model is told its new environment. It is
+// refused while a turn runs.
+func (s *Session) SetPreset(preset string) error {
+	mode, policy, err := config.Preset(preset)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.engine == nil {
+		return fmt.Errorf("change the sandbox: this session's tools were given to it and cannot be rebuilt")
+	}
+	st := s.settings
+	st.SandboxMode, st.ApprovalPolicy, st.SandboxModeChosen = mode, policy, true
+	network := st.SandboxMode == config.SandboxFullAccess || st.Sandbox.Network
+	engine := s.engine.WithPolicy(policy, mode == config.SandboxFullAccess)
+	set, err := newTools(s.params, st, s.perms, engine)
+	if err != nil {
+		return fmt.Errorf("change the sandbox: %w", err)
+	}
+	cur := s.Session.Settings()
+	cur.SandboxMode, cur.ApprovalPolicy, cur.Tools = mode, policy, set.Registry
+	cur.Instructions = instructions.Base(instructions.Params{
+		SandboxMode:    mode,
+		ApprovalPolicy: policy,
+		NetworkEnabled: network,
+		Tools:          set.Registry.Names(),
+	})
+	if err := s.Session.Reconfigure(cur, s.environment(st, network)); err != nil {
+		set.Close()
+		return fmt.Errorf("change the sandbox: %w", err)
+	}
+	old := s.tools
+	s.settings, s.engine, s.tools = st, engine, set
+	s.sandbox = SandboxInfo{Mode: mode, Why: sandboxWhy(st, s.perms.Trusted), Network: network}
+	if old != nil {
+		old.Close()
+	}
+	return nil
+}
+
+// environment is the environment block telling the model what changed,
+// as at the start of a session.
+func (s *Session) environment(st config.Settings, network bool) string {
+	shell := filepath.Base(s.params.Getenv("SHELL"))
+	if shell == "" || shell == "." {
+		shell = "bash"
+	}
+	return "The user changed the sandbox and approval settings. From now on:\n" + instructions.EnvironmentContext(instructions.Env{
+		Cwd:            s.params.Cwd,
+		Shell:          shell,
+		Date:           s.params.Now().Format("2006-01-02"),
+		SandboxMode:    st.SandboxMode,
+		NetworkEnabled: network,
+		ApprovalPolicy: st.ApprovalPolicy,
+		OS:             runtime.GOOS,
+	})
+}
+
+// Permission is one thing in force that lets a command or patch through,
+// or stops it: a rule with its source, or a command the user allowed for
+// the session.
+type Permission struct {
+	Rule *rules.Rule
+	// Exact is set instead of Rule for a command allowed for the session.
+	Exact *approval.SessionApproval
+}
+
+// Permissions are every rule in force (user, project, personal, session)
+// and every command allowed for the session, for /permissions.
+func (s *Session) Permissions() []Permission {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Permission
+	for _, r := range s.perms.Rules.Rules() {
+		out = append(out, Permission{Rule: &r})
+	}
+	if s.engine != nil {
+		for _, a := range s.engine.SessionApprovals() {
+			out = append(out, Permission{Exact: &a})
+		}
+	}
+	return out
+}
+
+// IgnoredRules are the project's allow rules not in force because the
+// project is not trusted.
+func (s *Session) IgnoredRules() []rules.Rule {
+	return s.perms.Rules.Ignored()
+}
+
+// Revoke takes a permission back (see rules.Set.Revoke): what it allowed is
+// asked again from the next command on.
+func (s *Session) Revoke(p Permission) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case p.Rule != nil:
+		return s.perms.Rules.Revoke(*p.Rule)
+	case p.Exact != nil && s.engine != nil:
+		if !s.engine.Forget(*p.Exact) {
+			return fmt.Errorf("revoke: %q is not allowed for this session", p.Exact.Script)
+		}
+		return nil
+	}
+	return fmt.Errorf("revoke: nothing to revoke")
+}
