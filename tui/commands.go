@@ -19,6 +19,11 @@ import (
 // slashCommands are the commands the composer completes after "/".
 func slashCommands() []composer.Command {
 	return []composer.Command{
+		{Name: "model", Description: "choose the model and its reasoning effort"},
+		{Name: "approvals", Description: "choose what warden may do without asking: Read Only, Auto, Full Access"},
+		{Name: "permissions", Description: "every rule and approval in force, with its source; revoke one"},
+		{Name: "diff", Description: "every change in the workspace since the session started"},
+		{Name: "new", Description: "start a new session (the model forgets this one)"},
 		{Name: "init", Description: "ask the agent to write an AGENTS.md for this repository"},
 		{Name: "status", Description: "session, model, sandbox, approvals, tokens and the files in use"},
 		{Name: "copy", Description: "copy the last answer to the clipboard"},
@@ -49,11 +54,13 @@ func (m *Model) runCommand(name, args string) tea.Cmd {
 	case "init":
 		return m.submit(initPrompt)
 	case "status":
-		report := m.opts.StatusReport
-		if report == nil {
+		ctl := m.opts.Control
+		if ctl == nil {
 			return nil
 		}
-		return func() tea.Msg { return statusMsg{text: report()} }
+		return func() tea.Msg { return statusMsg{text: ctl.StatusReport()} }
+	case "model", "approvals", "permissions", "diff", "new":
+		return m.runControlCommand(name)
 	case "quit":
 		return m.quit()
 	}

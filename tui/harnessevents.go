@@ -20,6 +20,11 @@ func (m *Model) handleEvent(e event.Event) tea.Cmd {
 		m.status.Model = e.Model
 		m.status.SandboxMode = e.SandboxMode
 		m.status.ApprovalPolicy = e.ApprovalPolicy
+	case event.SessionUpdated:
+		m.status.Model = e.Model
+		m.status.ReasoningEffort = e.ReasoningEffort
+		m.status.SandboxMode = e.SandboxMode
+		m.status.ApprovalPolicy = e.ApprovalPolicy
 	case event.TurnStarted:
 		m.turn.running = true
 	case event.UserInputQueued:
@@ -66,7 +71,9 @@ func (m *Model) handleEvent(e event.Event) tea.Cmd {
 		}
 		// The question must be seen: the pager (alternate screen) would
 		// hide it, and the agent would wait with nothing on the screen.
-		m.pager, m.helpOpen = nil, false
+		m.pager, m.helpOpen, m.diff = nil, false, nil
+		// A picker open meanwhile (/permissions) gives way to it too.
+		m.picker = nil
 		return m.notify("warden needs your approval")
 	case event.TokenUsage:
 		m.status.TokensUsed = e.Session.TotalTokens

@@ -54,10 +54,10 @@ type Options struct {
 	// Print writes finished cells into the scrollback (tea.Println if nil;
 	// tests record them).
 	Print func(string) tea.Cmd
-	// StatusReport builds what /status shows (session, model, provider,
-	// sandbox and its probe, approvals, tokens, config, rules and
-	// transcript files). It may do I/O: the TUI runs it off the UI loop.
-	StatusReport func() string
+	// Control serves the slash commands that look into or change the
+	// session (/status, /model, /approvals, /permissions, /diff, /new);
+	// nil where there is no session to change.
+	Control Control
 }
 
 // Model is the root bubbletea model.
@@ -94,6 +94,10 @@ type Model struct {
 	// first.
 	approvals []event.ApprovalRequested
 	dialog    *approvaldialog.Model
+	// picker, when open, takes the composer's place (/model, /approvals,
+	// /permissions); diff is what the pager shows for /diff.
+	picker *openPicker
+	diff   *workspaceDiff
 
 	status     status.Info
 	lastAnswer string
@@ -237,7 +241,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if m.opts.Bridge != nil {
 			cmds = append(cmds, m.opts.Bridge.next())
 		}
-		if m.pager != nil && !m.helpOpen {
+		if m.pager != nil && !m.helpOpen && m.diff == nil {
 			// The open transcript follows the session.
 			m.pager.SetContent(m.transcript())
 		}
@@ -258,6 +262,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case statusMsg:
 		m.add(cells.NewNotice(cells.NoticeInfo, msg.text))
 		return nil
+	case modelsMsg, permissionsMsg, controlDoneMsg, diffMsg, newSessionMsg:
+		return m.handleControlMsg(msg)
 	case tickMsg:
 		m.ticking = false
 		m.spinner++
@@ -279,6 +285,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	// composer.
 	if m.dialog != nil {
 		return m.toDialog(msg)
+	}
+	if m.picker != nil {
+		return m.toPicker(msg)
 	}
 	return m.toComposer(msg)
 }
@@ -315,10 +324,15 @@ func (m *Model) setStyles(dark bool) {
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	g := m.keys.Global
 	if m.pager != nil {
+		if m.diff != nil && key.Matches(msg, m.keys.Pager.Split) {
+			m.diff.split = !m.diff.split
+			m.pager.SetContent(m.diffContent())
+			return nil
+		}
 		p, intent := m.pager.Update(msg)
 		m.pager = &p
 		if _, ok := intent.(pager.Close); ok {
-			m.pager = nil
+			m.pager, m.diff = nil, nil
 		}
 		return nil
 	}
@@ -328,6 +342,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	m.quitArmed = false
 	if m.dialog != nil {
 		return m.toDialog(msg)
+	}
+	if m.picker != nil {
+		return m.toPicker(msg)
 	}
 	switch {
 	case key.Matches(msg, g.QuitEmpty) && m.composer.Empty():
@@ -356,7 +373,7 @@ func (m *Model) openPager(help bool) {
 	if help {
 		title = "Keyboard shortcuts and commands"
 	}
-	m.helpOpen = help
+	m.helpOpen, m.diff = help, nil
 	p := pager.New(m.keys, m.styles, title, m.width, m.height)
 	p.SetContent(m.pagerContent())
 	if help {
@@ -367,6 +384,9 @@ func (m *Model) openPager(help bool) {
 
 // pagerContent is what the open pager shows.
 func (m *Model) pagerContent() string {
+	if m.diff != nil {
+		return m.diffContent()
+	}
 	if m.helpOpen {
 		return m.helpView()
 	}

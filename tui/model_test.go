@@ -561,7 +561,7 @@ func TestApprovedCommandTimeStartsAtTheAnswer(t *testing.T) {
 // front-end builds, off the UI loop.
 func TestInitAndStatusCommands(t *testing.T) {
 	r := newRig(t, 80, 30, func(o *Options) {
-		o.StatusReport = func() string { return "Session  s-1\nSandbox  read-only (probe: ready)" }
+		o.Control = &fakeControl{report: "Session  s-1\nSandbox  read-only (probe: ready)"}
 	})
 	r.typeText("/init")
 	r.press(tea.KeyEnter)
@@ -571,11 +571,6 @@ func TestInitAndStatusCommands(t *testing.T) {
 	r.mustContain("scrollback", r.scrollback(), "AGENTS.md")
 	r.send(turnDoneMsg{res: harness.TurnResult{Status: event.TurnCompleted}})
 	r.typeText("/status")
-	msgs := messages(r.press(tea.KeyEnter)...)
-	for _, m := range msgs {
-		if sm, ok := m.(statusMsg); ok {
-			r.send(sm)
-		}
-	}
+	r.deliver(r.press(tea.KeyEnter))
 	r.mustContain("scrollback", r.scrollback(), "Session  s-1", "probe: ready")
 }

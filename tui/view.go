@@ -61,13 +61,20 @@ func (m *Model) view() tea.View {
 	// The composer, hints and status line, then the question above them,
 	// which is never cut: the live cells above give way.
 	var tail []string
-	if m.opts.Setup == "" {
+	statusLine := status.Render(m.statusInfo(), m.width, m.styles)
+	switch {
+	case m.picker != nil && m.dialog == nil:
+		// The picker takes the composer's place (and its hints: it lists
+		// its own keys), with all the room the live area has.
+		budget := max(3, m.liveLimit()-lineCount(statusLine)-1)
+		tail = append(tail, "", m.picker.model.View(m.width, budget))
+	case m.opts.Setup == "":
 		tail = append(tail, "", m.composer.View())
 	}
-	if hint := m.hintLine(); hint != "" {
+	if hint := m.hintLine(); hint != "" && (m.picker == nil || m.dialog != nil) {
 		tail = append(tail, hint)
 	}
-	tail = append(tail, status.Render(m.statusInfo(), m.width, m.styles))
+	tail = append(tail, statusLine)
 	var bottom []string
 	if m.dialog != nil {
 		if n := len(m.approvals); n > 1 {
@@ -126,7 +133,7 @@ func (m *Model) view() tea.View {
 	}
 	v.SetContent(content)
 	m.lastHeight = lineCount(content)
-	if c := m.composer.Cursor(); c != nil && m.opts.Setup == "" && m.dialog == nil {
+	if c := m.composer.Cursor(); c != nil && m.opts.Setup == "" && m.dialog == nil && m.picker == nil {
 		c.Y += above + composerTop
 		v.Cursor = c
 	}
@@ -184,8 +191,10 @@ func (m *Model) helpView() string {
 	}{
 		{"General (while a question waits, only its answers and ctrl+c)", []key.Binding{m.keys.Global.Interrupt, m.keys.Global.Quit, m.keys.Global.QuitEmpty, m.keys.Global.Transcript, m.keys.Global.Help}},
 		{"Composer", []key.Binding{m.keys.Composer.Send, m.keys.Composer.Newline, m.keys.Composer.Prev, m.keys.Composer.Next, m.keys.Composer.Complete, m.keys.Composer.Dismiss}},
-		{"Transcript pager", []key.Binding{m.keys.Pager.Up, m.keys.Pager.Down, m.keys.Pager.PageUp, m.keys.Pager.PageDown, m.keys.Pager.Top, m.keys.Pager.Bottom, m.keys.Pager.Close}},
+		{"Transcript and /diff pager", []key.Binding{m.keys.Pager.Up, m.keys.Pager.Down, m.keys.Pager.PageUp, m.keys.Pager.PageDown, m.keys.Pager.Top, m.keys.Pager.Bottom, m.keys.Pager.Close, m.keys.Pager.Split}},
 		{"Approvals", approvalBindings(m.keys.Approval)},
+		{"Choosing (/model, /approvals, /permissions)", pickerBindings(m.keys.Picker)},
+		{"The trust question (first run in a project)", []key.Binding{m.keys.Trust.Yes, m.keys.Trust.No, m.keys.Trust.Prev, m.keys.Trust.Next, m.keys.Trust.Switch, m.keys.Trust.Choose, m.keys.Trust.Quit}},
 	}
 	width := 0
 	for _, g := range groups {
@@ -204,11 +213,21 @@ func (m *Model) helpView() string {
 		}
 	}
 	b.WriteString("\n\n" + m.styles.Accent.Render("Commands"))
+	nameWidth := 0
 	for _, c := range slashCommands() {
-		b.WriteString(fmt.Sprintf("\n  %s  %s", m.styles.Key.Render("/"+c.Name), m.styles.KeyHelp.Render(c.Description)))
+		nameWidth = max(nameWidth, ansi.StringWidth(c.Name)+1)
+	}
+	for _, c := range slashCommands() {
+		pad := strings.Repeat(" ", nameWidth-ansi.StringWidth(c.Name)-1)
+		b.WriteString(fmt.Sprintf("\n  %s%s  %s", m.styles.Key.Render("/"+c.Name), pad, m.styles.KeyHelp.Render(c.Description)))
 	}
 	b.WriteString("\n\n" + m.styles.Dim.Render("Type @ to complete a file path."))
 	return wrapLines(b.String(), m.width)
+}
+
+func pickerBindings(p keys.Picker) []key.Binding {
+	return []key.Binding{p.Up, p.Down, p.LetterUp, p.LetterDown, p.PageUp, p.PageDown, p.First, p.Last,
+		p.Choose, p.Cancel, p.Clear, p.Erase, p.Revoke, p.RevokeLetter, p.Confirm, p.Keep}
 }
 
 // wrapLines wraps text to width, keeping its styling.

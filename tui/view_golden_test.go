@@ -106,6 +106,18 @@ var viewStates = []viewState{
 		r.ask("also update the docs")
 	}},
 	{name: "help", drive: func(r *rig) { r.typeText("?") }},
+	{name: "permissions", opts: []func(*Options){withControl(&fakeControl{perms: []Permission{
+		{Title: "allow git status", Source: "/home/dev/.config/warden/rules.toml:3", Ref: 1},
+		{Title: "deny git push", Source: "/home/dev/proj/.warden/rules.toml:1", Ref: 2, NoRevoke: "the repository's own rule"},
+		{Title: "allow exactly: make deploy", Source: "this session", Ref: 3},
+	}})}, drive: func(r *rig) { r.command("permissions") }},
+	{name: "model", opts: []func(*Options){withControl(&fakeControl{models: []string{"gpt-4.1", "gpt-5", "gpt-5-mini", "o3", "o4-mini"}})},
+		drive: func(r *rig) { r.command("model"); r.typeText("o") }},
+	{name: "diff", opts: []func(*Options){withControl(&fakeControl{diff: []event.FileChange{{
+		Path: "main.go", Kind: "update", Added: 1, Removed: 1,
+		Diff: "--- a/main.go\n+++ b/main.go\n@@ -1,3 +1,3 @@\n package main\n-var x = 1\n+var x = 2\n func main() {}\n",
+	}, {Path: "notes.txt", Kind: "add", Added: 1, Diff: "--- /dev/null\n+++ b/notes.txt\n@@ -0,0 +1 @@\n+made by a shell command\n"}}})},
+		drive: func(r *rig) { r.command("diff") }},
 	{name: "setup", opts: []func(*Options){func(o *Options) { o.Session = nil; o.Setup = SetupHelp("OPENAI_API_KEY") }}},
 	{name: "pager", drive: func(r *rig) {
 		for i := 1; i <= 4; i++ {

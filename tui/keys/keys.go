@@ -12,6 +12,8 @@ type Map struct {
 	Composer Composer
 	Pager    Pager
 	Approval Approval
+	Picker   Picker
+	Trust    Trust
 }
 
 // Global bindings work whatever has focus.
@@ -46,6 +48,9 @@ type Pager struct {
 	Top      key.Binding
 	Bottom   key.Binding
 	Close    key.Binding
+	// Split toggles side-by-side in the /diff pager, where the terminal is
+	// wide enough.
+	Split key.Binding
 }
 
 // Approval bindings answer the harness when it asks.
@@ -78,6 +83,51 @@ type Approval struct {
 	Split    key.Binding
 }
 
+// Picker bindings choose from a list shown in place of the composer
+// (/model, /approvals, /permissions). The picker has the keys alone while
+// it is open. When it filters as the user types, printable keys are text:
+// the letter bindings (LetterUp, LetterDown, RevokeLetter) then do nothing
+// and Erase has backspace.
+type Picker struct {
+	Up         key.Binding
+	Down       key.Binding
+	LetterUp   key.Binding // k, only when typing does not filter
+	LetterDown key.Binding // j, likewise
+	PageUp     key.Binding
+	PageDown   key.Binding
+	First      key.Binding
+	Last       key.Binding
+	Choose     key.Binding
+	// Cancel closes the picker; Clear empties the typed filter first,
+	// on the same key, so esc never loses the list by surprise.
+	Cancel key.Binding
+	Clear  key.Binding
+	Erase  key.Binding // the last typed character of the filter
+	// Revoke and RevokeLetter ask to revoke the selected rule
+	// (/permissions); RevokeLetter's keys type or erase text while
+	// filtering. Confirm and Keep answer the question that follows.
+	Revoke       key.Binding
+	RevokeLetter key.Binding
+	Confirm      key.Binding
+	Keep         key.Binding
+}
+
+// Trust bindings answer whether to trust a project, asked once before the
+// first session in it, alone on the screen.
+type Trust struct {
+	Yes key.Binding
+	// No is the safe answer, so esc (the key for "get me out") gives it.
+	No key.Binding
+	// Prev and Next move between the two choices; Switch flips between
+	// them, since with two choices tab has nowhere else to go.
+	Prev   key.Binding
+	Next   key.Binding
+	Switch key.Binding
+	Choose key.Binding
+	// Quit leaves warden without answering and without starting anything.
+	Quit key.Binding
+}
+
 // Default is warden's key map.
 func Default() Map {
 	b := func(help, desc string, keys ...string) key.Binding {
@@ -107,6 +157,7 @@ func Default() Map {
 			Top:      b("g/home", "top", "g", "home"),
 			Bottom:   b("G/end", "bottom", "G", "end"),
 			Close:    b("q/esc", "close", "q", "esc", "ctrl+t"),
+			Split:    b("s", "side by side", "s"),
 		},
 		Approval: Approval{
 			Once:    b("y", "yes, run it once", "y"),
@@ -126,6 +177,33 @@ func Default() Map {
 			PageUp:   b("pgup", "page up", "pgup"),
 			PageDown: b("pgdn", "page down", "pgdown"),
 			Split:    b("s", "side-by-side diff", "s"),
+		},
+		Picker: Picker{
+			Up:           b("↑", "up", "up", "ctrl+p"),
+			Down:         b("↓", "down", "down", "ctrl+n"),
+			LetterUp:     b("k", "up", "k"),
+			LetterDown:   b("j", "down", "j"),
+			PageUp:       b("pgup", "page up", "pgup"),
+			PageDown:     b("pgdn", "page down", "pgdown"),
+			First:        b("home", "first", "home"),
+			Last:         b("end", "last", "end"),
+			Choose:       b("enter", "choose", "enter"),
+			Cancel:       b("esc", "cancel", "esc"),
+			Clear:        b("esc", "clear", "esc"),
+			Erase:        b("backspace", "erase a character", "backspace"),
+			Revoke:       b("del", "revoke", "delete"),
+			RevokeLetter: b("x", "revoke", "x", "backspace"),
+			Confirm:      b("y", "yes, revoke", "y"),
+			Keep:         b("n", "no, keep it", "n"),
+		},
+		Trust: Trust{
+			Yes:    b("y", "trust", "y"),
+			No:     b("n/esc", "don't trust", "n", "esc"),
+			Prev:   b("←/↑", "previous choice", "left", "up"),
+			Next:   b("→/↓", "next choice", "right", "down"),
+			Switch: b("tab", "other choice", "tab", "shift+tab"),
+			Choose: b("enter", "answer", "enter"),
+			Quit:   b("ctrl+c", "quit warden", "ctrl+c"),
 		},
 	}
 }

@@ -100,11 +100,13 @@ func TestEveryKeyCanBePressed(t *testing.T) {
 
 // activeTogether are the groups whose bindings can fire at the same
 // moment: the composer has the keys unless a question is shown, and the
-// pager takes every key while it is open.
+// pager and the picker take every key while they are open.
 var activeTogether = [][]string{
 	{"Global", "Composer"},
 	{"Global", "Approval"},
 	{"Pager"},
+	{"Picker"},
+	{"Trust"}, // asked alone, before the session starts
 }
 
 // sharedOnPurpose are the keys two bindings active together share on
@@ -117,6 +119,8 @@ var sharedOnPurpose = []struct {
 	{"Global.Interrupt", "Approval.Stop", "esc", "while a question waits, esc answers it (deny and stop), which stops the turn too"},
 	{"Approval.Back", "Approval.Stop", "esc", "esc closes the rule preview or the reason field of a question first, and answers it (deny and stop) otherwise"},
 	{"Approval.Back", "Global.Interrupt", "esc", "while a question waits, esc belongs to the question: it closes what is open in it, or answers it"},
+	{"Picker.Cancel", "Picker.Clear", "esc", "esc empties a typed filter first, and closes the picker otherwise"},
+	{"Picker.Erase", "Picker.RevokeLetter", "backspace", "backspace erases typed text in a picker that filters, and asks to revoke in one that does not"},
 }
 
 // No key is bound twice among bindings that are active together, except

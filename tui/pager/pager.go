@@ -30,6 +30,9 @@ type Model struct {
 	view   viewport.Model
 	width  int
 	height int
+	// extra are bindings of what the root model shows in the pager
+	// (the /diff pager's side-by-side toggle), listed in the footer.
+	extra []key.Binding
 }
 
 // New makes a pager of the given size; the title heads the screen.
@@ -52,6 +55,10 @@ func (m *Model) SetSize(width, height int) {
 		m.view.GotoBottom()
 	}
 }
+
+// SetExtraHelp lists more bindings in the footer, after the way out: keys
+// the root model handles for what it shows in the pager.
+func (m *Model) SetExtraHelp(bindings ...key.Binding) { m.extra = bindings }
 
 // Top scrolls to the beginning.
 func (m *Model) Top() { m.view.GotoTop() }
@@ -106,7 +113,8 @@ func (m Model) View() string {
 	pos := fmt.Sprintf("%d–%d of %d", min(m.view.YOffset()+1, total), last, total)
 	help := []string{pos}
 	// The way out comes first: a narrow terminal cuts the end of the line.
-	for _, b := range []key.Binding{m.keys.Close, m.keys.Down, m.keys.PageDown, m.keys.Top, m.keys.Bottom} {
+	bindings := append([]key.Binding{m.keys.Close}, m.extra...)
+	for _, b := range append(bindings, m.keys.Down, m.keys.PageDown, m.keys.Top, m.keys.Bottom) {
 		h := b.Help()
 		help = append(help, m.styles.Key.Render(h.Key)+" "+m.styles.KeyHelp.Render(h.Desc))
 	}

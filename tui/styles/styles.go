@@ -58,6 +58,7 @@ type Styles struct {
 	Key      lipgloss.Style // a key in help text
 	KeyHelp  lipgloss.Style // what that key does
 	Selected lipgloss.Style // the selected entry of a completion list
+	Cursor   lipgloss.Style // a cursor drawn into text (a picker's filter), where the terminal's own is not shown
 
 	Status      lipgloss.Style // the status line
 	StatusValue lipgloss.Style // values inside the status line
@@ -113,6 +114,7 @@ func New(o Options) *Styles {
 	s.Key = base.Bold(true)
 	s.KeyHelp = base.Faint(true)
 	s.Selected = base.Reverse(true)
+	s.Cursor = base.Reverse(true)
 	s.Status = base.Faint(true)
 	s.StatusValue = base
 	s.StatusAlert = base.Foreground(ansi(1)).Bold(true)

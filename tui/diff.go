@@ -1,0 +1,85 @@
+package tui
+
+import (
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"warden/harness/event"
+	"warden/tui/cells"
+	"warden/tui/diffview"
+	"warden/tui/pager"
+)
+
+// workspaceDiff is what /diff shows in the pager: every change since the
+// session started, and whether it is drawn side by side.
+type workspaceDiff struct {
+	changes []event.FileChange
+	split   bool
+}
+
+// showDiff opens the pager on the workspace's changes, or says there are
+// none.
+func (m *Model) showDiff(msg diffMsg) tea.Cmd {
+	if msg.err != nil {
+		m.add(cells.NewNotice(cells.NoticeError, "/diff: "+msg.err.Error()))
+		return nil
+	}
+	if len(msg.changes) == 0 {
+		m.add(cells.NewNotice(cells.NoticeInfo, "No changes in the workspace since the session started."))
+		return nil
+	}
+	if len(m.approvals) > 0 {
+		// A question is waiting: it must stay in view.
+		m.add(cells.NewNotice(cells.NoticeWarning, "/diff is ready; answer the question first, then ask again."))
+		return nil
+	}
+	m.diff = &workspaceDiff{changes: msg.changes, split: diffview.CanSplit(m.width)}
+	m.helpOpen = false
+	p := pager.New(m.keys, m.styles, m.diffTitle(), m.width, m.height)
+	p.SetContent(m.diffContent())
+	if diffview.CanSplit(m.width) {
+		p.SetExtraHelp(m.keys.Pager.Split)
+	}
+	p.Top()
+	m.pager = &p
+	return nil
+}
+
+func (m *Model) diffTitle() string {
+	added, removed := 0, 0
+	for _, c := range m.diff.changes {
+		added += c.Added
+		removed += c.Removed
+	}
+	files := "files"
+	if len(m.diff.changes) == 1 {
+		files = "file"
+	}
+	return fmt.Sprintf("Changes since the session started · %d %s · +%d −%d", len(m.diff.changes), files, added, removed)
+}
+
+// diffContent draws the changes at the pager's width.
+func (m *Model) diffContent() string {
+	return diffview.Render(m.diff.changes, diffview.Options{
+		Width:  m.width,
+		Split:  m.diff.split && diffview.CanSplit(m.width),
+		Styles: m.styles,
+	})
+}
+
+// startNewSession puts the fresh session in place of the old one, which
+// the Control has ended.
+func (m *Model) startNewSession(msg newSessionMsg) tea.Cmd {
+	if msg.err != nil {
+		m.add(cells.NewNotice(cells.NoticeError, "/new: "+msg.err.Error()))
+		return nil
+	}
+	m.opts.Session = msg.sess
+	m.turn = turnState{calls: map[string]cells.Cell{}}
+	m.approvals, m.dialog = nil, nil
+	m.lastAnswer = ""
+	m.status.TokensUsed, m.status.ContextLeft = 0, -1
+	m.add(cells.NewNotice(cells.NoticeInfo, "Started a new session: the model remembers nothing of the last one."))
+	return m.welcome()
+}

@@ -1,0 +1,321 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"warden/tui/cells"
+	"warden/tui/internal/pathfmt"
+	"warden/tui/picker"
+)
+
+// The slash commands that change the session (/model, /approvals,
+// /permissions, /new) or look at the workspace (/diff). Each opens a
+// picker in place of the composer, or runs its Control call off the UI
+// loop and reports what changed as a notice in the transcript.
+
+// pickerKind is what the open picker chooses.
+type pickerKind int
+
+const (
+	pickModel pickerKind = iota + 1
+	pickEffort
+	pickPreset
+	pickFullAccess
+	pickPermission
+)
+
+// openPicker is the picker in place of the composer, with what it is for.
+type openPicker struct {
+	kind  pickerKind
+	model picker.Model
+	// chosenModel is the model picked before its effort is asked.
+	chosenModel string
+}
+
+// controlTimeout bounds a Control call that talks to a server.
+const controlTimeout = 15 * time.Second
+
+// presets are what /approvals offers, in the order of how much they allow.
+func presets() []picker.Item {
+	return []picker.Item{
+		{Title: "Read Only", Value: "read-only", Detail: "reads anything in the sandbox; asks before a command writes or leaves the sandbox"},
+		{Title: "Auto", Value: "auto", Detail: "edits files and runs commands in the workspace; asks before leaving the sandbox or using the network"},
+		{Title: "Full Access", Value: "full-access", Detail: "no sandbox and no questions: commands can do anything you can, network included"},
+	}
+}
+
+// efforts are what /model offers after the model.
+func efforts(current string) []picker.Item {
+	items := []picker.Item{{Title: "default", Value: "", Detail: "leave it to the provider", Current: current == ""}}
+	for _, e := range []string{"minimal", "low", "medium", "high", "xhigh"} {
+		items = append(items, picker.Item{Title: e, Value: e, Current: e == current})
+	}
+	return items
+}
+
+// busy says why a command that changes the session must wait, or "".
+func (m *Model) busy(name string) string {
+	switch {
+	case m.opts.Control == nil:
+		return "/" + name + " is not available here."
+	case m.turn.running:
+		return "/" + name + " changes the session: wait for the turn to end, or press esc to interrupt it."
+	case len(m.approvals) > 0:
+		return "Answer the question first."
+	}
+	return ""
+}
+
+func (m *Model) refuse(why string) tea.Cmd {
+	m.add(cells.NewNotice(cells.NoticeWarning, why))
+	return nil
+}
+
+// runControlCommand runs /model, /approvals, /permissions, /diff and /new.
+func (m *Model) runControlCommand(name string) tea.Cmd {
+	ctl := m.opts.Control
+	switch name {
+	case "model":
+		if why := m.busy(name); why != "" {
+			return m.refuse(why)
+		}
+		items := []picker.Item{{Title: m.status.Model, Value: m.status.Model, Current: true}}
+		p := picker.New(items, m.keys, m.styles, picker.Options{
+			Title:    "Choose a model",
+			Hint:     "Type to filter, or type any name your provider serves.",
+			Filter:   true,
+			FreeText: true,
+			Loading:  "Loading the provider's models…",
+		})
+		m.picker = &openPicker{kind: pickModel, model: p}
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), controlTimeout)
+			defer cancel()
+			names, err := ctl.Models(ctx)
+			return modelsMsg{names: names, err: err}
+		}
+	case "approvals":
+		if why := m.busy(name); why != "" {
+			return m.refuse(why)
+		}
+		items := presets()
+		for i := range items {
+			items[i].Current = items[i].Value == presetOf(m.status.SandboxMode, m.status.ApprovalPolicy)
+		}
+		m.picker = &openPicker{kind: pickPreset, model: picker.New(items, m.keys, m.styles, picker.Options{
+			Title: "Choose what warden may do without asking",
+			Hint:  "From the next message on. The sandbox and you, never the model, decide what leaves it.",
+		})}
+		return nil
+	case "permissions":
+		if ctl == nil {
+			return m.refuse("/permissions is not available here.")
+		}
+		return loadPermissions(ctl)
+	case "diff":
+		if ctl == nil {
+			return m.refuse("/diff is not available here.")
+		}
+		m.add(cells.NewNotice(cells.NoticeInfo, "Comparing the workspace with how it was when the session started…"))
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			changes, err := ctl.Diff(ctx)
+			return diffMsg{changes: changes, err: err}
+		}
+	case "new":
+		if why := m.busy(name); why != "" {
+			return m.refuse(why)
+		}
+		return func() tea.Msg {
+			sess, err := ctl.NewSession()
+			return newSessionMsg{sess: sess, err: err}
+		}
+	}
+	return nil
+}
+
+func loadPermissions(ctl Control) tea.Cmd {
+	return func() tea.Msg { return permissionsMsg{perms: ctl.Permissions()} }
+}
+
+// presetOf names the preset a mode and policy make up ("" for none).
+func presetOf(mode, policy string) string {
+	switch {
+	case mode == "read-only" && policy == "on-request":
+		return "read-only"
+	case mode == "workspace-write" && policy == "on-request":
+		return "auto"
+	case mode == "full-access" && policy == "never":
+		return "full-access"
+	}
+	return ""
+}
+
+// toPicker routes a key to the open picker and acts on what it chose.
+func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
+	p, intent := m.picker.model.Update(msg)
+	m.picker.model = p
+	var cmd tea.Cmd
+	if intent == nil {
+		return cmd
+	}
+	open := m.picker
+	if _, ok := intent.(picker.Cancel); ok {
+		m.picker = nil
+		return cmd
+	}
+	switch open.kind {
+	case pickModel:
+		name := ""
+		switch in := intent.(type) {
+		case picker.Chosen:
+			name, _ = in.Item.Value.(string)
+		case picker.Custom:
+			name = strings.TrimSpace(in.Text)
+		}
+		if name == "" {
+			return cmd
+		}
+		effort := m.status.ReasoningEffort
+		m.picker = &openPicker{kind: pickEffort, chosenModel: name, model: picker.New(efforts(effort), m.keys, m.styles, picker.Options{
+			Title: "Reasoning effort for " + name,
+			Hint:  "More effort thinks longer before answering; models without reasoning ignore it.",
+		})}
+		return cmd
+	case pickEffort:
+		in, ok := intent.(picker.Chosen)
+		if !ok {
+			return cmd
+		}
+		effort, _ := in.Item.Value.(string)
+		model := open.chosenModel
+		m.picker = nil
+		ctl := m.opts.Control
+		return tea.Batch(cmd, func() tea.Msg {
+			if err := ctl.SetModel(model, effort); err != nil {
+				return controlDoneMsg{err: err}
+			}
+			text := "Model: " + model
+			if effort != "" {
+				text += ", reasoning " + effort
+			}
+			return controlDoneMsg{notice: text + ". It answers from your next message on."}
+		})
+	case pickPreset:
+		in, ok := intent.(picker.Chosen)
+		if !ok {
+			return cmd
+		}
+		preset, _ := in.Item.Value.(string)
+		if preset == "full-access" && !in.Item.Current {
+			m.picker = &openPicker{kind: pickFullAccess, model: picker.New([]picker.Item{
+				{Title: "No, keep the sandbox", Value: ""},
+				{Title: "Yes, run without the sandbox and without asking", Value: "full-access"},
+			}, m.keys, m.styles, picker.Options{
+				Title: "Run every command without the sandbox?",
+				Hint:  "Commands could then change or delete any of your files and use the network, and you would not be asked.",
+			})}
+			return cmd
+		}
+		m.picker = nil
+		return tea.Batch(cmd, m.setPreset(preset))
+	case pickFullAccess:
+		in, ok := intent.(picker.Chosen)
+		if !ok {
+			return cmd
+		}
+		m.picker = nil
+		if preset, _ := in.Item.Value.(string); preset != "" {
+			return tea.Batch(cmd, m.setPreset(preset))
+		}
+		return cmd
+	case pickPermission:
+		in, ok := intent.(picker.Revoke)
+		if !ok {
+			return cmd // choosing a rule does nothing: there is nothing to open
+		}
+		perm, _ := in.Item.Value.(Permission)
+		ctl := m.opts.Control
+		return tea.Batch(cmd, func() tea.Msg {
+			if err := ctl.Revoke(perm); err != nil {
+				return controlDoneMsg{err: err, reopen: true}
+			}
+			return controlDoneMsg{notice: "Revoked: " + perm.Title + " (" + perm.Source + "). It is asked again from now on.", reopen: true}
+		})
+	}
+	return cmd
+}
+
+func (m *Model) setPreset(preset string) tea.Cmd {
+	ctl := m.opts.Control
+	return func() tea.Msg {
+		access, err := ctl.SetPreset(preset)
+		if err != nil {
+			return controlDoneMsg{err: err}
+		}
+		return controlDoneMsg{access: &access, notice: fmt.Sprintf("Sandbox: %s, approvals %s. In force from your next message.",
+			sandboxLine(access.Mode, access.Why, access.Network), access.Policy)}
+	}
+}
+
+// handleControlMsg acts on what a Control call returned.
+func (m *Model) handleControlMsg(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case modelsMsg:
+		if m.picker == nil || m.picker.kind != pickModel {
+			return nil
+		}
+		items := []picker.Item{}
+		seen := false
+		for _, n := range msg.names {
+			items = append(items, picker.Item{Title: n, Value: n, Current: n == m.status.Model})
+			seen = seen || n == m.status.Model
+		}
+		if !seen {
+			items = append([]picker.Item{{Title: m.status.Model, Value: m.status.Model, Current: true}}, items...)
+		}
+		errText := ""
+		if msg.err != nil {
+			errText = "Could not list the provider's models (" + msg.err.Error() + "): type a name."
+		}
+		m.picker.model = m.picker.model.SetItems(items, errText)
+	case permissionsMsg:
+		items := make([]picker.Item, 0, len(msg.perms))
+		for _, p := range msg.perms {
+			items = append(items, picker.Item{Title: p.Title, Detail: pathfmt.Tilde(p.Source, m.status.Home), Value: p, NoRevoke: p.NoRevoke})
+		}
+		if m.picker != nil && m.picker.kind == pickPermission {
+			m.picker.model = m.picker.model.SetItems(items, "")
+			return nil
+		}
+		m.picker = &openPicker{kind: pickPermission, model: picker.New(items, m.keys, m.styles, picker.Options{
+			Title:     "Rules and approvals in force",
+			Hint:      "Strictest wins: deny, then ask, then allow.",
+			Revocable: true,
+			Empty:     "Nothing is allowed beyond the approval policy: no rules, and nothing approved for this session.",
+		})}
+	case controlDoneMsg:
+		if msg.err != nil {
+			m.add(cells.NewNotice(cells.NoticeError, msg.err.Error()))
+		} else if msg.notice != "" {
+			m.add(cells.NewNotice(cells.NoticeInfo, msg.notice))
+		}
+		if a := msg.access; a != nil {
+			m.status.SandboxMode, m.status.SandboxWhy, m.status.Network, m.status.ApprovalPolicy = a.Mode, a.Why, a.Network, a.Policy
+		}
+		if msg.reopen && m.picker != nil && m.picker.kind == pickPermission {
+			return loadPermissions(m.opts.Control)
+		}
+	case diffMsg:
+		return m.showDiff(msg)
+	case newSessionMsg:
+		return m.startNewSession(msg)
+	}
+	return nil
+}

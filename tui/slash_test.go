@@ -1,0 +1,229 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"warden/harness"
+	"warden/harness/event"
+	"warden/harness/model"
+)
+
+func withControl(c *fakeControl) func(*Options) {
+	return func(o *Options) { o.Control = c }
+}
+
+// command types a slash command and sends it, delivering what its
+// control calls answer.
+func (r *rig) command(name string) {
+	r.typeText("/" + name)
+	r.deliver(r.press(tea.KeyEnter))
+}
+
+func TestModelCommandChoosesAModelAndEffort(t *testing.T) {
+	ctl := &fakeControl{models: []string{"gpt-4.1", "gpt-5", "o3", "o4-mini"}}
+	r := newRig(t, 80, 30, withControl(ctl))
+	r.command("model")
+	if r.m.picker == nil || r.m.picker.kind != pickModel {
+		t.Fatal("/model opened no model picker")
+	}
+	r.mustContain("picker", r.view(), "Choose a model", "gpt-4.1", "o4-mini")
+	r.typeText("o3")
+	r.deliver(r.press(tea.KeyEnter))
+	if r.m.picker == nil || r.m.picker.kind != pickEffort {
+		t.Fatal("choosing a model did not ask for the effort")
+	}
+	r.mustContain("effort picker", r.view(), "Reasoning effort for o3", "default", "minimal", "high")
+	for range 4 { // default, minimal, low, medium → high
+		r.press(tea.KeyDown)
+	}
+	r.deliver(r.press(tea.KeyEnter))
+	if len(ctl.setModels) != 1 || ctl.setModels[0] != [2]string{"o3", "high"} {
+		t.Fatalf("SetModel calls %v", ctl.setModels)
+	}
+	if r.m.picker != nil {
+		t.Fatal("the picker stayed open")
+	}
+	r.mustContain("scrollback", r.scrollback(), "Model: o3, reasoning high")
+	// The status line follows the session, not the picker.
+	r.events(event.SessionUpdated{Model: "o3", ReasoningEffort: "high", SandboxMode: "workspace-write", ApprovalPolicy: "on-request"})
+	r.mustContain("status line", r.view(), "o3")
+}
+
+// A server that cannot list its models still lets the user name one.
+func TestModelCommandTakesATypedNameWhenTheListFails(t *testing.T) {
+	ctl := &fakeControl{modelsErr: errors.New("HTTP 404: not found")}
+	r := newRig(t, 100, 30, withControl(ctl))
+	r.command("model")
+	r.mustContain("picker", r.view(), "Could not list the provider's models", "HTTP 404")
+	r.typeText("qwen3-coder")
+	r.deliver(r.press(tea.KeyEnter))
+	r.deliver(r.press(tea.KeyEnter)) // effort: default
+	if len(ctl.setModels) != 1 || ctl.setModels[0] != [2]string{"qwen3-coder", ""} {
+		t.Fatalf("SetModel calls %v", ctl.setModels)
+	}
+}
+
+func TestModelAndApprovalsWaitForTheTurn(t *testing.T) {
+	ctl := &fakeControl{}
+	r := newRig(t, 80, 30, withControl(ctl))
+	r.events(event.TurnStarted{TurnID: 1})
+	for _, name := range []string{"model", "approvals", "new"} {
+		r.command(name)
+		if r.m.picker != nil {
+			t.Fatalf("/%s opened a picker during a turn", name)
+		}
+	}
+	r.mustContain("scrollback", r.scrollback(), "/model changes the session: wait for the turn to end", "/new changes the session")
+	if ctl.newCalls != 0 {
+		t.Fatal("/new ran during a turn")
+	}
+}
+
+func TestApprovalsCommandSetsAPresetAndFullAccessIsConfirmed(t *testing.T) {
+	ctl := &fakeControl{access: Access{Mode: "read-only", Why: "chosen", Policy: "on-request"}}
+	r := newRig(t, 100, 30, withControl(ctl))
+	r.command("approvals")
+	r.mustContain("picker", r.view(), "Read Only", "Auto", "Full Access")
+	// The current preset (auto: workspace-write, on-request) is selected.
+	r.press(tea.KeyUp)
+	r.deliver(r.press(tea.KeyEnter))
+	if len(ctl.presets) != 1 || ctl.presets[0] != "read-only" {
+		t.Fatalf("presets %v", ctl.presets)
+	}
+	r.mustContain("status line", r.view(), "read-only")
+	r.mustContain("scrollback", r.scrollback(), "Sandbox: read-only (chosen)")
+
+	r.command("approvals")
+	r.press(tea.KeyEnd)
+	r.deliver(r.press(tea.KeyEnter))
+	if r.m.picker == nil || r.m.picker.kind != pickFullAccess {
+		t.Fatal("full access was not confirmed first")
+	}
+	r.mustContain("confirmation", r.view(), "Run every command without the sandbox?")
+	r.deliver(r.press(tea.KeyEnter)) // the default: no
+	if len(ctl.presets) != 1 {
+		t.Fatalf("declining full access still set %v", ctl.presets)
+	}
+	r.command("approvals")
+	r.press(tea.KeyEnd)
+	r.deliver(r.press(tea.KeyEnter))
+	r.press(tea.KeyDown)
+	ctl.access = Access{Mode: "full-access", Why: "chosen", Policy: "never", Network: true}
+	r.deliver(r.press(tea.KeyEnter))
+	if len(ctl.presets) != 2 || ctl.presets[1] != "full-access" {
+		t.Fatalf("presets %v", ctl.presets)
+	}
+	r.mustContain("status line", r.view(), "full-access")
+}
+
+func TestPermissionsCommandRevokesAfterAskingAndListsWhatIsLeft(t *testing.T) {
+	ctl := &fakeControl{perms: []Permission{
+		{Title: "allow git status", Source: "/home/dev/.config/warden/rules.toml:3", Ref: 1},
+		{Title: "deny git push", Source: "/home/dev/proj/.warden/rules.toml:1", Ref: 2, NoRevoke: "the repository's own rule"},
+		{Title: "allow exactly: make deploy", Source: "this session", Ref: 3},
+	}}
+	r := newRig(t, 100, 30, withControl(ctl))
+	r.command("permissions")
+	r.mustContain("picker", r.view(), "allow git status", "~/.config/warden/rules.toml:3", "deny git push", "make deploy")
+	r.press(tea.KeyDown)
+	r.typeText("x")
+	r.mustContain("no revoke", r.view(), "the repository's own rule")
+	r.press(tea.KeyDown)
+	r.typeText("x")
+	r.mustContain("question", r.view(), "Revoke?")
+	r.typeText("n")
+	if len(ctl.revoked) != 0 {
+		t.Fatalf("revoked %v after n", ctl.revoked)
+	}
+	r.typeText("x")
+	for _, msg := range messages(r.send(tea.KeyPressMsg{Code: 'y', Text: "y"})...) {
+		if _, ok := msg.(controlDoneMsg); ok {
+			r.deliver(r.send(msg))
+		}
+	}
+	if len(ctl.revoked) != 1 || ctl.revoked[0].Ref != 3 {
+		t.Fatalf("revoked %v", ctl.revoked)
+	}
+	r.mustContain("scrollback", r.scrollback(), "Revoked: allow exactly: make deploy")
+	if r.m.picker == nil {
+		t.Fatal("the picker closed after revoking")
+	}
+	r.mustNotContain("picker after revoking", r.view(), "make deploy")
+	r.press(tea.KeyEscape)
+	if r.m.picker != nil {
+		t.Fatal("esc did not close the picker")
+	}
+}
+
+// An approval question takes the screen from an open picker.
+func TestAnApprovalClosesThePicker(t *testing.T) {
+	ctl := &fakeControl{perms: []Permission{{Title: "allow ls", Source: "this session", Ref: 1}}}
+	r := newRig(t, 80, 30, withControl(ctl))
+	r.command("permissions")
+	r.events(event.TurnStarted{TurnID: 1}, shellStarted("c1", "rm -rf build"),
+		event.ApprovalRequested{ID: "1", CallID: "c1", Kind: "command", Script: "rm -rf build", Respond: func(event.Decision) {}})
+	if r.m.picker != nil || r.m.dialog == nil {
+		t.Fatal("the question did not replace the picker")
+	}
+}
+
+func TestDiffCommandOpensThePagerAndTogglesSideBySide(t *testing.T) {
+	ctl := &fakeControl{diff: []event.FileChange{{
+		Path: "main.go", Kind: "update", Added: 1, Removed: 1,
+		Diff: "--- a/main.go\n+++ b/main.go\n@@ -1,3 +1,3 @@\n package main\n-var x = 1\n+var x = 2\n func main() {}\n",
+	}}}
+	r := newRig(t, 160, 30, withControl(ctl))
+	r.command("diff")
+	if r.m.pager == nil || r.m.diff == nil {
+		t.Fatal("/diff opened no pager")
+	}
+	view := r.view()
+	r.mustContain("diff pager", view, "Changes since the session started · 1 file · +1 −1", "main.go", "var x = 2", "s side by side")
+	split := r.m.diff.split
+	r.typeText("s")
+	if r.m.diff.split == split {
+		t.Fatal("s did not toggle side by side")
+	}
+	if r.view() == view {
+		t.Fatal("toggling side by side changed nothing on screen")
+	}
+	r.typeText("q")
+	if r.m.pager != nil || r.m.diff != nil {
+		t.Fatal("q did not close the diff")
+	}
+
+	ctl.diff = nil
+	r.command("diff")
+	r.mustContain("scrollback", r.scrollback(), "No changes in the workspace since the session started.")
+	ctl.diffErr = errors.New("/diff needs git, which is not installed")
+	r.command("diff")
+	r.mustContain("scrollback", r.scrollback(), "/diff: /diff needs git")
+}
+
+func TestNewCommandSwapsTheSession(t *testing.T) {
+	next := &fakeSession{result: harness.TurnResult{Status: event.TurnCompleted}}
+	ctl := &fakeControl{next: next}
+	r := newRig(t, 80, 30, withControl(ctl))
+	first := r.sess
+	r.events(event.TokenUsage{Session: model.Usage{TotalTokens: 1234}})
+	r.command("new")
+	if ctl.newCalls != 1 {
+		t.Fatalf("NewSession called %d times", ctl.newCalls)
+	}
+	if strings.Count(r.scrollback(), "Type a message and press enter") != 2 {
+		t.Fatalf("the welcome was not shown again:\n%s", r.scrollback())
+	}
+	r.mustContain("scrollback", r.scrollback(), "Started a new session")
+	r.typeText("hello")
+	r.deliver(r.press(tea.KeyEnter))
+	if len(first.turns) != 0 || len(next.turns) != 1 || next.turns[0] != "hello" {
+		t.Fatalf("turns: old %v, new %v", first.turns, next.turns)
+	}
+	if r.m.status.TokensUsed != 0 {
+		t.Fatalf("tokens carried over: %d", r.m.status.TokensUsed)
+	}
+}
