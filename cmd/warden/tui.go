@@ -81,30 +81,26 @@ func startTUI(ctx context.Context, r tuiRun) error {
 		opts.Setup = tui.SetupHelp(name)
 		return tui.Run(ctx, opts, tui.IO{})
 	}
-	bridge := tui.NewBridge()
-	sess, err := launch.Start(launch.Params{
-		Settings: st,
-		Cwd:      r.cwd,
-		Getenv:   r.getenv,
-		Sink:     bridge.Sink,
-		Version:  version(),
-	})
+	ctl := &sessionControl{run: r, bridge: tui.NewBridge()}
+	sess, err := ctl.startSession(r)
 	if err != nil {
 		return err
 	}
-	defer sess.Close()
 	opts.Session = sess
-	opts.Bridge = bridge
-	opts.StatusReport = func() string { return statusReport(st, sess, r) }
-	opts.Status.SandboxMode = sess.Sandbox().Mode
-	opts.Status.SandboxWhy = sess.Sandbox().Why
-	opts.Status.Network = sess.Sandbox().Network
+	opts.Bridge = ctl.bridge
+	opts.Control = ctl
+	sb := sess.Sandbox()
+	opts.Status.SandboxMode, opts.Status.SandboxWhy, opts.Status.Network = sb.Mode, sb.Why, sb.Network
 	err = tui.Run(ctx, opts, tui.IO{})
-	// A turn still running (or just asked for) when the user quit is
-	// stopped, and has recorded how it ended before the transcript closes.
-	sess.Shutdown()
+	// The session in force (/new may have replaced the first) is stopped:
+	// a turn still running, or just asked for, records how it ended
+	// before the transcript closes.
+	last, _ := ctl.current()
+	if cerr := ctl.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
 	if err == nil && !r.demo {
-		fmt.Fprintf(os.Stderr, "Session %s saved to %s\n", sess.ID(), sess.TranscriptPath())
+		fmt.Fprintf(os.Stderr, "Session %s saved to %s\n", last.ID(), last.TranscriptPath())
 	}
 	return err
 }

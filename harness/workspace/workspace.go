@@ -1,0 +1,320 @@
+// Package workspace records what the working directory looked like when a
+// session started, so that the TUI's /diff can show everything that has
+// changed since, file by file, whoever changed it: the patch tool, a
+// shell command the model ran, or the user in another terminal.
+//
+// A snapshot is a git tree, written into a private git directory made in
+// a temporary directory, never into the user's repository. The work tree
+// need not be a repository at all, and when it is, warden must leave it
+// as it found it: no objects, no refs, no change to what the user staged,
+// and none of its configuration read (see hermeticConfig for why). Git is
+// used because it already does what a snapshot needs, quickly: it honours
+// .gitignore, skips .git, hashes only files whose stat changed since the
+// baseline's index (each Diff starts from a copy of it), and writes
+// unified diffs with rename detection.
+package workspace
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"warden/harness/event"
+)
+
+// ErrNoGit is what Diff returns, wrapped, when there is no git to run.
+var ErrNoGit = errors.New("/diff needs git, which is not installed")
+
+// errClosed: Diff after (or during) Close.
+var errClosed = errors.New("workspace baseline: closed")
+
+// Options configure Start.
+type Options struct {
+	// Git is the git binary: a path, or a name looked up in PATH. ""
+	// looks up "git".
+	Git string
+	// Dir is where the private git directory is made; "" is the
+	// system's temporary directory.
+	Dir string
+	// MaxFiles and MaxBytes bound what one snapshot copies (files not
+	// ignored, and their total size): DefaultMaxFiles and DefaultMaxBytes
+	// when 0. Past them /diff is refused rather than copying, say, a whole
+	// home directory in which warden was started.
+	MaxFiles int
+	MaxBytes int64
+}
+
+// Bounds of a snapshot by default: far above any source tree, far below
+// a home directory.
+const (
+	DefaultMaxFiles = 100_000
+	DefaultMaxBytes = 2 << 30
+)
+
+// Baseline is the work tree as it was when Start was called, and the
+// means to compare the work tree with it. It is safe for concurrent use.
+type Baseline struct {
+	root string
+	git  *gitRepo // nil when git could not be found or the directory made
+
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+	ready  chan struct{}
+
+	// Written by the baseline snapshot before ready is closed, read-only
+	// after.
+	tree    string
+	index   string // the baseline's index file
+	big     map[string]bigFile
+	baseErr error
+
+	mu     sync.Mutex
+	closed bool
+	users  sync.WaitGroup // Diffs in progress
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start begins recording root as it is now. The snapshot runs in the
+// background (Ready says when it is done); Start itself only looks up git
+// and makes the private directory. A failure is not returned here but by
+// Diff, so that a session starts whether or not /diff will work. The
+// caller must Close the Baseline to remove the private directory.
+func Start(root string, o Options) *Baseline {
+	b := &Baseline{root: root, ready: make(chan struct{})}
+	if abs, err := filepath.Abs(root); err == nil {
+		b.root = abs
+	}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
+	bin, err := findGit(o.Git)
+	if err != nil {
+		b.baseErr = err
+		close(b.ready)
+		return b
+	}
+	dir, err := os.MkdirTemp(o.Dir, "warden-baseline-")
+	if err != nil {
+		b.baseErr = fmt.Errorf("workspace baseline of %s: %w", b.root, err)
+		close(b.ready)
+		return b
+	}
+	b.git = &gitRepo{bin: bin, dir: dir, root: b.root, env: hermeticEnv(),
+		maxFiles: cmp.Or(o.MaxFiles, DefaultMaxFiles), maxBytes: cmp.Or(o.MaxBytes, DefaultMaxBytes)}
+	b.index = filepath.Join(dir, "baseline.index")
+	go func() {
+		defer close(b.ready)
+		b.tree, b.big, b.baseErr = b.snapshotBaseline()
+	}()
+	return b
+}
+
+// findGit resolves the git binary. exec.LookPath refuses a git found
+// through a relative PATH entry (exec.ErrDot), which is what we want: a
+// repository must not be able to supply its own "git".
+func findGit(name string) (string, error) {
+	if name == "" {
+		name = "git"
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return "", fmt.Errorf("%w (looked for %q)", ErrNoGit, name)
+	}
+	return path, nil
+}
+
+// snapshotBaseline makes the private repository and records the work tree
+// into the baseline index.
+func (b *Baseline) snapshotBaseline() (string, map[string]bigFile, error) {
+	if err := b.git.init(b.ctx); err != nil {
+		return "", nil, fmt.Errorf("workspace baseline of %s: %w", b.root, err)
+	}
+	if err := copyExclude(b.root, b.git.dir); err != nil {
+		return "", nil, fmt.Errorf("workspace baseline of %s: %w", b.root, err)
+	}
+	tree, big, err := b.git.snapshot(b.ctx, b.index)
+	if err != nil {
+		return "", nil, fmt.Errorf("workspace baseline: %w", err)
+	}
+	return tree, big, nil
+}
+
+// maxExcludeBytes bounds the .git/info/exclude copied from the user's
+// repository; a real one is a few lines.
+const maxExcludeBytes = 1 << 20
+
+// copyExclude copies root's .git/info/exclude, when root is a repository
+// that has one, into the private repository, so that what the user
+// excludes there stays out of the snapshots as it stays out of git
+// status. A .git that is a file (a linked worktree or a submodule) is
+// skipped: following it would mean trusting the path it names.
+func copyExclude(root, gitDir string) error {
+	if fi, err := os.Lstat(filepath.Join(root, ".git")); err != nil || !fi.IsDir() {
+		return nil
+	}
+	src := filepath.Join(root, ".git", "info", "exclude")
+	// Only a regular file is read: opening a FIFO would block.
+	fi, err := os.Lstat(src)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxExcludeBytes {
+		return nil
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return nil // unreadable: snapshot without it rather than fail
+	}
+	if err := os.MkdirAll(filepath.Join(gitDir, "info"), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(gitDir, "info", "exclude"), data, 0o600)
+}
+
+// Root is the directory the Baseline records, made absolute.
+func (b *Baseline) Root() string { return b.root }
+
+// Ready is closed when the baseline snapshot has finished, whether or not
+// it succeeded.
+func (b *Baseline) Ready() <-chan struct{} { return b.ready }
+
+// Diff compares the work tree as it is now with the baseline: one
+// FileChange per changed file, sorted by path, nil when nothing changed.
+// It waits for the baseline snapshot first (or for ctx).
+//
+// Kind is "add", "delete" or "update"; a file renamed is an "update" from
+// Path with MoveTo set. Diff is git's unified diff for the file, with its
+// extended headers: a file whose mode alone changed has only the "old
+// mode"/"new mode" lines, a binary file git's "Binary files … differ"
+// line (and no counts). Diff is "" for a file whose diff is too large to
+// show (Added and Removed still count its lines) and for a file too large
+// to snapshot (see maxSnapshotFileBytes).
+func (b *Baseline) Diff(ctx context.Context) ([]event.FileChange, error) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil, errClosed
+	}
+	b.users.Add(1)
+	b.mu.Unlock()
+	defer b.users.Done()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(b.ctx, cancel)()
+	select {
+	case <-b.ready:
+	case <-ctx.Done():
+		return nil, b.ctxErr(ctx)
+	}
+	if b.baseErr != nil {
+		return nil, b.baseErr
+	}
+	changes, err := b.diff(ctx)
+	if err != nil && ctx.Err() != nil {
+		return nil, b.ctxErr(ctx)
+	}
+	return changes, err
+}
+
+// ctxErr says why ctx ended: Close, or the caller.
+func (b *Baseline) ctxErr(ctx context.Context) error {
+	if b.ctx.Err() != nil {
+		return errClosed
+	}
+	return ctx.Err()
+}
+
+func (b *Baseline) diff(ctx context.Context) ([]event.FileChange, error) {
+	index, err := b.copyIndex()
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", b.root, err)
+	}
+	defer os.Remove(index)
+	defer os.Remove(index + ".lock") // left behind if git was killed
+	tree, big, err := b.git.snapshot(ctx, index)
+	if err != nil {
+		return nil, err
+	}
+	var changes []event.FileChange
+	if tree != b.tree {
+		if changes, err = b.git.diffTrees(ctx, b.tree, tree); err != nil {
+			return nil, fmt.Errorf("diff %s: %w", b.root, err)
+		}
+	}
+	changes = mergeBig(changes, b.big, big)
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(changes, func(x, y event.FileChange) int {
+		if c := strings.Compare(x.Path, y.Path); c != 0 {
+			return c
+		}
+		return strings.Compare(x.MoveTo, y.MoveTo)
+	})
+	return changes, nil
+}
+
+// copyIndex copies the baseline's index to a new file for one Diff, so
+// that git rehashes only the files whose stat changed since the baseline.
+// The copy keeps the original's mtime: git trusts an entry's stat data
+// only when the file's mtime is older than the index's (a file changed
+// in the same instant the index was written is "racily clean" and
+// compared by content), so a fresh mtime would hide such a change.
+func (b *Baseline) copyIndex() (string, error) {
+	f, err := os.CreateTemp(b.git.dir, "diff-*.index")
+	if err != nil {
+		return "", err
+	}
+	name := f.Name()
+	data, err := os.ReadFile(b.index)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		// An empty work tree leaves no index; neither must the copy,
+		// since git refuses an empty file as an index.
+		f.Close()
+		os.Remove(name)
+		return name, nil
+	case err != nil:
+		f.Close()
+		os.Remove(name)
+		return "", err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		var fi os.FileInfo
+		if fi, err = os.Stat(b.index); err == nil {
+			err = os.Chtimes(name, fi.ModTime(), fi.ModTime())
+		}
+	}
+	if err != nil {
+		os.Remove(name)
+		return "", err
+	}
+	return name, nil
+}
+
+// Close stops the baseline snapshot if it still runs, waits for it and
+// for Diffs in progress (which it interrupts), and removes the private
+// directory. Calling it again returns the first call's result.
+func (b *Baseline) Close() error {
+	b.closeOnce.Do(func() {
+		b.mu.Lock()
+		b.closed = true
+		b.mu.Unlock()
+		b.cancel()
+		<-b.ready
+		b.users.Wait()
+		if b.git != nil {
+			b.closeErr = os.RemoveAll(b.git.dir)
+		}
+	})
+	return b.closeErr
+}
