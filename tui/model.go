@@ -206,6 +206,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		// bubbletea repaints the whole frame after a resize, so the frame
+		// may take its natural height again (see view).
+		m.lastHeight = 0
 		m.composer.SetWidth(m.width)
 		// A short terminal keeps room for the transcript's live part.
 		m.composer.SetHeightLimit(max(1, min(10, m.height/3)))

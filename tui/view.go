@@ -131,6 +131,16 @@ func (m *Model) view() tea.View {
 		content = strings.Join(all[n-limit:], "\n")
 		above -= n - limit
 	}
+	if pad := min(m.lastHeight, limit) - lineCount(content); pad > 0 {
+		// The frame never shrinks (but to fit a smaller terminal):
+		// bubbletea v2.0.10 erases a shrinking frame only from the
+		// cursor down, so the rows of a taller frame above it (a picker
+		// just closed, the pinned frame of a turn just ended) would stay
+		// on screen and be pushed into the scrollback by the next print.
+		// Blank rows on top keep the frame's height instead.
+		content = strings.Repeat("\n", pad) + content
+		above += pad
+	}
 	v.SetContent(content)
 	m.lastHeight = lineCount(content)
 	if c := m.composer.Cursor(); c != nil && m.opts.Setup == "" && m.dialog == nil && m.picker == nil {

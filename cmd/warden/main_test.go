@@ -39,6 +39,12 @@ type cli struct {
 	home string
 	dir  string
 	env  map[string]string
+	// askTrust leaves the project undecided, so the interactive warden
+	// asks whether to trust it; startTerminal otherwise records "no".
+	askTrust bool
+	// terminals counts the terminals started, each on a tmux server of
+	// its own.
+	terminals int
 }
 
 func newCLI(t *testing.T, replies ...fakemodel.Reply) *cli {

@@ -226,7 +226,8 @@ func newTrustCommand() *cobra.Command {
 your config directory (never in the repository). A trusted project starts in
 workspace-write instead of read-only unless you chose a sandbox mode, and the
 allow rules of its .warden/rules.toml apply (untrusted, they are ignored; its
-ask and deny rules always apply). --revoke takes the trust back.`,
+ask and deny rules always apply). --revoke takes the trust back: the project is
+then recorded as not trusted, so warden does not ask about it again.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := ""

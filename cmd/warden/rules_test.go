@@ -86,6 +86,18 @@ func TestRulesListRmAndTrust(t *testing.T) {
 	if r := c.run("", "exec", "--json", "hi"); !strings.Contains(r.stdout, `"sandbox_mode":"workspace-write"`) {
 		t.Errorf("trusted exec:\n%s", r.stdout)
 	}
+	// Revoking records a "no": the project is untrusted again, and the
+	// answer stays in the trust file so warden does not ask again.
+	if r := c.run("", "trust", "--revoke"); r.code != 0 || !strings.Contains(r.stdout, "not trusted: ") {
+		t.Fatalf("trust --revoke: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := c.run("", "rules", "list"); !strings.Contains(r.stdout, "not trusted") || !strings.Contains(r.stdout, "ignored rm  ") {
+		t.Errorf("after revoke:\n%s", r.stdout)
+	}
+	trustFile := filepath.Join(c.env["XDG_CONFIG_HOME"], "warden", "trust.toml")
+	if b, _ := os.ReadFile(trustFile); !strings.Contains(string(b), " = false\n") {
+		t.Errorf("trust file after revoke:\n%s", b)
+	}
 }
 
 // A broken rules file stops warden with the file and line; nothing runs.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"warden/sandbox"
 	"warden/tui"
 	"warden/tui/status"
+	"warden/tui/trustprompt"
 )
 
 // runTUI is the root command: the interactive terminal interface in the
@@ -31,6 +33,12 @@ func runTUI(cmd *cobra.Command, args []string, ov config.Overrides) error {
 	}
 	settings, err := config.Load(ov, os.Getenv)
 	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if err := askTrustOnce(cmd.Context(), settings, cwd, os.Getenv); err != nil {
+		if errors.Is(err, trustprompt.ErrAborted) {
+			return nil
+		}
 		return &exitError{code: 2, err: err}
 	}
 	return startTUI(cmd.Context(), tuiRun{
@@ -51,6 +59,39 @@ type tuiRun struct {
 	getenv func(string) string
 	// demo: the session is thrown away, so do not point at its transcript.
 	demo bool
+}
+
+// askTrustOnce asks, the first time warden opens in a project, whether
+// the user trusts it, and remembers the answer in the config directory.
+// It runs before the session starts, since trust decides the sandbox mode
+// and which of the project's rules apply.
+func askTrustOnce(ctx context.Context, st config.Settings, cwd string, getenv func(string) string) error {
+	configDir, err := config.Dir(getenv)
+	if err != nil {
+		return err
+	}
+	root, files, err := launch.TrustFiles(getenv, cwd, st.ProjectDocMaxBytes)
+	if err != nil {
+		return err
+	}
+	if _, decided, err := rules.TrustDecision(configDir, root); err != nil || decided {
+		return err
+	}
+	q := trustprompt.Question{
+		Root:       root,
+		Home:       getenv("HOME"),
+		TrustFile:  rules.TrustFile(configDir),
+		ModeChosen: st.SandboxModeChosen,
+		ChosenMode: st.SandboxMode,
+	}
+	for _, f := range files {
+		q.Files = append(q.Files, trustprompt.File{Path: f.Path, What: f.What})
+	}
+	trusted, err := trustprompt.Run(ctx, q, trustprompt.IO{})
+	if err != nil {
+		return err
+	}
+	return rules.SetTrusted(configDir, root, trusted)
 }
 
 // startTUI opens the session and runs the interface until the user quits.

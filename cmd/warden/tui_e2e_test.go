@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"warden/harness/rules"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -44,8 +45,15 @@ func startTerminal(t *testing.T, c *cli, width, height int, args ...string) *ter
 	tmuxOrSkip(t)
 	// A server per test: a server being killed by the previous test must
 	// not be the one the next test talks to.
-	socket := fmt.Sprintf("warden-e2e-%d-%s", os.Getpid(), strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))
+	c.terminals++
+	socket := fmt.Sprintf("warden-e2e-%d-%s-%d", os.Getpid(), strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()), c.terminals)
 	term := &terminal{t: t, socket: socket, name: "e2e"}
+	if !c.askTrust {
+		// The project was seen before and not trusted: no question.
+		if err := rules.SetTrusted(filepath.Join(c.env["XDG_CONFIG_HOME"], "warden"), c.dir, false); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Cleanup(func() { exec.Command("tmux", "-L", term.socket, "kill-server").Run() })
 	var env []string
 	for k, v := range c.env {

@@ -17,34 +17,46 @@ import (
 // TrustFile is where the trust of projects is recorded: in warden's
 // configuration, never in the repository, since a project that could
 // declare itself trusted would be trusted by anyone who checked it out.
+// A "no" is recorded too (false), so that warden does not ask again.
 //
 //	[projects]
 //	"/home/me/src/app" = true
+//	"/home/me/src/untrusted" = false
 func TrustFile(configDir string) string { return filepath.Join(configDir, "trust.toml") }
 
 // Trusted reports whether the user trusts the project at projectRoot, so
 // that its own allow rules apply.
 func Trusted(configDir, projectRoot string) (bool, error) {
+	trusted, _, err := TrustDecision(configDir, projectRoot)
+	return trusted, err
+}
+
+// TrustDecision reports whether the user trusts the project at projectRoot
+// and whether they ever answered (yes or no), so that warden asks only about
+// a project it has never been told about.
+func TrustDecision(configDir, projectRoot string) (trusted, decided bool, err error) {
 	file := TrustFile(configDir)
 	root, err := canonical(projectRoot)
 	if err != nil {
-		return false, fmt.Errorf("load trust %s: %w", file, err)
+		return false, false, fmt.Errorf("load trust %s: %w", file, err)
 	}
 	data, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
+		return false, false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("load trust %s: %w", file, err)
+		return false, false, fmt.Errorf("load trust %s: %w", file, err)
 	}
 	projects, err := parseTrust(file, string(data))
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
-	return projects[root], nil
+	trusted, decided = projects[root]
+	return trusted, decided, nil
 }
 
-// SetTrusted records whether the user trusts the project at projectRoot.
+// SetTrusted records whether the user trusts the project at projectRoot;
+// false is recorded too, not forgotten, so that a "no" is not asked again.
 // Like Save, it works under a lock and replaces the file atomically, so
 // several processes may record trust at once; unlike Save, it rewrites the
 // file whole, which warden alone is meant to write. A file that does not
@@ -64,14 +76,10 @@ func SetTrusted(configDir, projectRoot string, trusted bool) error {
 		if err != nil {
 			return "", false, err
 		}
-		if projects[root] == trusted {
+		if was, ok := projects[root]; ok && was == trusted {
 			return "", false, nil
 		}
-		if trusted {
-			projects[root] = true
-		} else {
-			delete(projects, root)
-		}
+		projects[root] = trusted
 		return renderTrust(projects), true, nil
 	})
 	if err != nil {
@@ -117,7 +125,11 @@ func parseTrust(file, text string) (map[string]bool, error) {
 
 func renderTrust(projects map[string]bool) string {
 	var b strings.Builder
-	b.WriteString("# Projects whose own rules (.warden/rules.toml) may allow, not only ask or deny.\n")
+	b.WriteString("# Whether you trust each project, as you answered warden or `warden trust`.\n")
+	b.WriteString("# true: its own rules (.warden/rules.toml) may allow, not only ask or deny,\n")
+	b.WriteString("# and it starts in workspace-write unless you chose a sandbox mode.\n")
+	b.WriteString("# false: you said no; its own rules may only ask or deny, and warden does not\n")
+	b.WriteString("# ask again. Delete a line to be asked again.\n")
 	b.WriteString("# Written by warden.\n")
 	b.WriteString("[projects]\n")
 	for _, p := range slices.Sorted(maps.Keys(projects)) {
