@@ -6,6 +6,7 @@ import (
 	"warden/harness/event"
 	"warden/harness/model"
 	"warden/harness/tool"
+	"warden/harness/transcript"
 )
 
 // Settings are what a user may change between turns: the model and its
@@ -66,6 +67,12 @@ func (s *Session) Reconfigure(next Settings, note string) error {
 	s.opts.ApprovalPolicy = next.ApprovalPolicy
 	turn := s.turnID
 	s.mu.Unlock()
+	if s.opts.Transcript != nil {
+		s.opts.Transcript.SettingsChanged(turn, transcript.Settings{
+			Model: next.Model, ReasoningEffort: next.ReasoningEffort,
+			SandboxMode: next.SandboxMode, ApprovalPolicy: next.ApprovalPolicy,
+		})
+	}
 	if note != "" {
 		s.record(turn, model.UserMessage(note))
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -225,5 +226,31 @@ func TestNewCommandSwapsTheSession(t *testing.T) {
 	}
 	if r.m.status.TokensUsed != 0 {
 		t.Fatalf("tokens carried over: %d", r.m.status.TokensUsed)
+	}
+}
+
+// A question appearing while the user types keeps what they typed: the
+// keys go to the dialog meanwhile, and the draft is back once it is
+// answered.
+func TestDraftSurvivesAQuestionAndAPicker(t *testing.T) {
+	r := newRig(t, 80, 30, withControl(&fakeControl{}))
+	r.events(event.TurnStarted{TurnID: 1})
+	r.typeText("half a thought")
+	var answered []event.Decision
+	r.events(shellStarted("c1", "rm -rf build"),
+		event.ApprovalRequested{ID: "1", CallID: "c1", Kind: "command", Script: "rm -rf build",
+			Respond: func(d event.Decision) { answered = append(answered, d) }})
+	r.typeText("xyz") // ignored by the dialog: not an answer
+	r.now = r.now.Add(time.Second)
+	r.deliver(r.send(tea.KeyPressMsg{Code: 'n', Text: "n"}))
+	if r.m.dialog != nil {
+		t.Fatal("the dialog is still open")
+	}
+	if len(answered) != 1 || answered[0].Approved {
+		t.Fatalf("answers %+v", answered)
+	}
+	r.typeText(" more")
+	if got := r.m.composer.Value(); got != "half a thought more" {
+		t.Fatalf("draft after the question = %q", got)
 	}
 }

@@ -112,6 +112,17 @@ func TestSetModelChangesTheNextRequest(t *testing.T) {
 	if len(u) != 1 || u[0].Model != "o3" || u[0].ReasoningEffort != "high" || u[0].SandboxMode != config.SandboxReadOnly {
 		t.Fatalf("updates %+v", u)
 	}
+	// The transcript says from where on the other model answered.
+	if err := s.sess.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(s.sess.TranscriptPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"kind":"settings"`) || !strings.Contains(string(data), `"model":"o3","reasoning_effort":"high"`) {
+		t.Fatalf("the transcript does not record the change:\n%s", data)
+	}
 }
 
 // Auto lets the next command write the workspace, where read-only stopped

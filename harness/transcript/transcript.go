@@ -36,15 +36,27 @@ type Header struct {
 	Instructions   string    `json:"instructions"`
 }
 
+// Settings are what a user may change mid-session; the header has them as
+// the session started.
+type Settings struct {
+	Model           string `json:"model"`
+	ReasoningEffort string `json:"reasoning_effort,omitempty"`
+	SandboxMode     string `json:"sandbox_mode"`
+	ApprovalPolicy  string `json:"approval_policy"`
+}
+
 // Line is one record of a transcript. Kind says which fields are set.
 type Line struct {
-	Kind   string       `json:"kind"` // session, item, usage, turn_start, turn_end
-	Time   time.Time    `json:"time"`
-	Header *Header      `json:"header,omitempty"`
-	Turn   int          `json:"turn,omitempty"`
-	Item   *model.Item  `json:"item,omitempty"`
-	Usage  *model.Usage `json:"usage,omitempty"`
-	Status string       `json:"status,omitempty"`
+	Kind   string    `json:"kind"` // session, item, usage, turn_start, turn_end, settings
+	Time   time.Time `json:"time"`
+	Header *Header   `json:"header,omitempty"`
+	// Settings are those in force from this line on, when the user
+	// changed them mid-session (/model, /approvals).
+	Settings *Settings    `json:"settings,omitempty"`
+	Turn     int          `json:"turn,omitempty"`
+	Item     *model.Item  `json:"item,omitempty"`
+	Usage    *model.Usage `json:"usage,omitempty"`
+	Status   string       `json:"status,omitempty"`
 }
 
 // Writer appends to one transcript file. It is safe for concurrent use.
@@ -105,6 +117,11 @@ func (w *Writer) Item(turn int, it model.Item) {
 // Usage appends the usage of one model reply.
 func (w *Writer) Usage(turn int, u model.Usage) {
 	w.write(Line{Kind: "usage", Time: time.Now(), Turn: turn, Usage: &u})
+}
+
+// SettingsChanged records settings the user changed between turns.
+func (w *Writer) SettingsChanged(turn int, st Settings) {
+	w.write(Line{Kind: "settings", Time: time.Now(), Turn: turn, Settings: &st})
 }
 
 // TurnStart marks the start of a turn.
