@@ -161,14 +161,13 @@ func presetOf(mode, policy string) string {
 func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 	p, intent := m.picker.model.Update(msg)
 	m.picker.model = p
-	var cmd tea.Cmd
 	if intent == nil {
-		return cmd
+		return nil
 	}
 	open := m.picker
 	if _, ok := intent.(picker.Cancel); ok {
 		m.picker = nil
-		return cmd
+		return nil
 	}
 	switch open.kind {
 	case pickModel:
@@ -180,24 +179,24 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 			name = strings.TrimSpace(in.Text)
 		}
 		if name == "" {
-			return cmd
+			return nil
 		}
 		effort := m.status.ReasoningEffort
 		m.picker = &openPicker{kind: pickEffort, chosenModel: name, model: picker.New(efforts(effort), m.keys, m.styles, picker.Options{
 			Title: "Reasoning effort for " + name,
 			Hint:  "More effort thinks longer before answering; models without reasoning ignore it.",
 		})}
-		return cmd
+		return nil
 	case pickEffort:
 		in, ok := intent.(picker.Chosen)
 		if !ok {
-			return cmd
+			return nil
 		}
 		effort, _ := in.Item.Value.(string)
 		model := open.chosenModel
 		m.picker = nil
 		ctl := m.opts.Control
-		return tea.Batch(cmd, func() tea.Msg {
+		return func() tea.Msg {
 			if err := ctl.SetModel(model, effort); err != nil {
 				return controlDoneMsg{err: err}
 			}
@@ -206,11 +205,11 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 				text += ", reasoning " + effort
 			}
 			return controlDoneMsg{notice: text + ". It answers from your next message on."}
-		})
+		}
 	case pickPreset:
 		in, ok := intent.(picker.Chosen)
 		if !ok {
-			return cmd
+			return nil
 		}
 		preset, _ := in.Item.Value.(string)
 		if preset == "full-access" && !in.Item.Current {
@@ -221,35 +220,35 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 				Title: "Run every command without the sandbox?",
 				Hint:  "Commands could then change or delete any of your files and use the network, and you would not be asked.",
 			})}
-			return cmd
+			return nil
 		}
 		m.picker = nil
-		return tea.Batch(cmd, m.setPreset(preset))
+		return m.setPreset(preset)
 	case pickFullAccess:
 		in, ok := intent.(picker.Chosen)
 		if !ok {
-			return cmd
+			return nil
 		}
 		m.picker = nil
 		if preset, _ := in.Item.Value.(string); preset != "" {
-			return tea.Batch(cmd, m.setPreset(preset))
+			return m.setPreset(preset)
 		}
-		return cmd
+		return nil
 	case pickPermission:
 		in, ok := intent.(picker.Revoke)
 		if !ok {
-			return cmd // choosing a rule does nothing: there is nothing to open
+			return nil
 		}
 		perm, _ := in.Item.Value.(Permission)
 		ctl := m.opts.Control
-		return tea.Batch(cmd, func() tea.Msg {
+		return func() tea.Msg {
 			if err := ctl.Revoke(perm); err != nil {
 				return controlDoneMsg{err: err, reopen: true}
 			}
 			return controlDoneMsg{notice: "Revoked: " + perm.Title + " (" + perm.Source + "). It is asked again from now on.", reopen: true}
-		})
+		}
 	}
-	return cmd
+	return nil
 }
 
 func (m *Model) setPreset(preset string) tea.Cmd {
@@ -298,6 +297,7 @@ func (m *Model) handleControlMsg(msg tea.Msg) tea.Cmd {
 			Title:     "Rules and approvals in force",
 			Hint:      "Strictest wins: deny, then ask, then allow.",
 			Revocable: true,
+			ListOnly:  true,
 			Empty:     "Nothing is allowed beyond the approval policy: no rules, and nothing approved for this session.",
 		})}
 	case controlDoneMsg:

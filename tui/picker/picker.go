@@ -50,6 +50,9 @@ type Options struct {
 	// Revocable: the revoke keys ask, on the selected row, whether to
 	// revoke it; y returns Revoke.
 	Revocable bool
+	// ListOnly: the items are there to be read (and revoked), not
+	// chosen: enter does nothing and is not offered.
+	ListOnly bool
 	// Loading is shown while there are no items and SetItems has not
 	// been called yet, e.g. "Loading models…".
 	Loading string

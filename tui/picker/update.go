@@ -85,7 +85,7 @@ func typed(k tea.KeyPressMsg) bool {
 }
 
 func (m Model) choose() (Model, any) {
-	if m.sel >= len(m.rows) {
+	if m.opts.ListOnly || m.sel >= len(m.rows) {
 		return m, nil // nothing to choose yet: loading, or no match
 	}
 	if m.rows[m.sel].item == freeRow {

@@ -147,7 +147,7 @@ func (m Model) footer(width int) []string {
 	if m.confirming {
 		entries = []entry{{{k.Confirm}}, {{k.Keep}}}
 	} else {
-		if len(m.rows) > 0 {
+		if len(m.rows) > 0 && !m.opts.ListOnly {
 			entries = append(entries, entry{{k.Choose}})
 		}
 		if m.query != "" {
