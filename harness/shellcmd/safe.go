@@ -141,20 +141,6 @@ func longAbbrev(a, long string) bool {
 	return len(name) > 2 && strings.HasPrefix(long, name)
 }
 
-// goFlag reports whether a names one of the Go-style flags in bad (given
-// without dashes): Go's flag package takes -f, --f, -f=v and --f=v alike.
-func goFlag(a string, bad []string) string {
-	if !strings.HasPrefix(a, "-") {
-		return ""
-	}
-	name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
-	name, _, _ = strings.Cut(name, "=")
-	if contains(bad, name) {
-		return "-" + name
-	}
-	return ""
-}
-
 // onlyFlags allows only the listed arguments.
 func onlyFlags(ok ...string) argCheck {
 	return func(args []string) string {
@@ -507,33 +493,4 @@ func checkGit(args []string) string {
 		}
 	}
 	return ""
-}
-
-// goFlags refuses the named Go-style flags in any spelling.
-func goFlags(bad ...string) argCheck {
-	return func(args []string) string {
-		for _, a := range args {
-			if f := goFlag(a, bad); f != "" {
-				return "option " + f + " is not read-only"
-			}
-		}
-		return ""
-	}
-}
-
-// checkGo allows go version, go env (not -w/-u) and go list (not the
-// flags that compile or run tools).
-func checkGo(args []string) string {
-	if len(args) == 0 {
-		return "no subcommand"
-	}
-	switch args[0] {
-	case "version":
-		return ""
-	case "env":
-		return goFlags("w", "u")(args[1:])
-	case "list":
-		return goFlags("export", "compiled", "toolexec", "exec", "overlay", "pgo", "cover", "coverpkg", "asmflags", "gcflags", "ldflags", "gccgoflags")(args[1:])
-	}
-	return "go " + args[0] + " is not on the read-only list"
 }

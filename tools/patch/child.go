@@ -139,7 +139,9 @@ func (t *Tool) applySandboxed(ctx context.Context, text, dir string) (*applypatc
 	if ans.Error != "" {
 		if len(res.Denials) > 0 {
 			// Not the writer's own advice to check the location and try
-			// again: the sandbox will refuse it every time.
+			// again: the sandbox will refuse it every time. The model reads
+			// it as sentences, hence the full stops.
+			//lint:ignore ST1005 a message for the model, not an error to wrap
 			return nil, res.Denials, errors.New("apply_patch failed; no file was changed: the sandbox does not let this session write some of the files the patch changes (below). Send the patch again without them; if they must change, tell the user.")
 		}
 		return nil, res.Denials, errors.New(ans.Error)
