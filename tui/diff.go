@@ -21,6 +21,7 @@ type workspaceDiff struct {
 // showDiff opens the pager on the workspace's changes, or says there are
 // none.
 func (m *Model) showDiff(msg diffMsg) tea.Cmd {
+	m.diffPending = false
 	if msg.err != nil {
 		m.add(cells.NewNotice(cells.NoticeError, "/diff: "+msg.err.Error()))
 		return nil

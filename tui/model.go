@@ -98,6 +98,8 @@ type Model struct {
 	// /permissions); diff is what the pager shows for /diff.
 	picker *openPicker
 	diff   *workspaceDiff
+	// diffPending: /diff is comparing the workspace.
+	diffPending bool
 
 	status     status.Info
 	lastAnswer string
@@ -458,7 +460,7 @@ func (m *Model) interrupt() tea.Cmd {
 // startTicking animates spinners and elapsed times while a turn runs; an
 // idle TUI does not wake up at all.
 func (m *Model) startTicking() tea.Cmd {
-	if m.ticking || !m.turn.running {
+	if m.ticking || !m.turn.running && !m.diffPending {
 		return nil
 	}
 	m.ticking = true

@@ -121,13 +121,14 @@ func (m *Model) runControlCommand(name string) tea.Cmd {
 		if ctl == nil {
 			return m.refuse("/diff is not available here.")
 		}
-		m.add(cells.NewNotice(cells.NoticeInfo, "Comparing the workspace with how it was when the session started…"))
-		return func() tea.Msg {
+		// Said in the live area, not the transcript: it is over in a moment.
+		m.diffPending = true
+		return tea.Batch(m.startTicking(), func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			changes, err := ctl.Diff(ctx)
 			return diffMsg{changes: changes, err: err}
-		}
+		})
 	case "new":
 		if why := m.busy(name); why != "" {
 			return m.refuse(why)

@@ -176,6 +176,8 @@ func (m *Model) hintLine() string {
 		return m.styles.Warning.Render("press ctrl+c again to quit")
 	case len(m.approvals) > 0:
 		return ""
+	case m.diffPending && !m.turn.running:
+		return m.styles.Accent.Render(spinnerFrames[m.spinner%len(spinnerFrames)] + " Comparing the workspace with how it was when the session started…")
 	case m.turn.running:
 		hints = []key.Binding{m.keys.Global.Interrupt, m.keys.Global.Transcript}
 	default:
