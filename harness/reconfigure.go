@@ -15,6 +15,7 @@ import (
 type Settings struct {
 	Model            string
 	ReasoningEffort  string
+	ReasoningSummary string
 	IncludeReasoning bool
 	ContextWindow    int64
 	Instructions     string
@@ -30,6 +31,7 @@ func (s *Session) Settings() Settings {
 	return Settings{
 		Model:            s.opts.Model,
 		ReasoningEffort:  s.opts.ReasoningEffort,
+		ReasoningSummary: s.opts.ReasoningSummary,
 		IncludeReasoning: s.opts.IncludeReasoning,
 		ContextWindow:    s.opts.ContextWindow,
 		Instructions:     s.opts.Instructions,
@@ -59,6 +61,7 @@ func (s *Session) Reconfigure(next Settings, note string) error {
 	}
 	s.opts.Model = next.Model
 	s.opts.ReasoningEffort = next.ReasoningEffort
+	s.opts.ReasoningSummary = next.ReasoningSummary
 	s.opts.IncludeReasoning = next.IncludeReasoning
 	s.opts.ContextWindow = next.ContextWindow
 	s.opts.Instructions = next.Instructions

@@ -22,6 +22,7 @@ func (s *Session) SetModel(model, effort string) error {
 	}
 	cur := s.Session.Settings()
 	cur.Model, cur.ReasoningEffort, cur.ContextWindow = st.Model, st.ReasoningEffort, st.ContextWindow
+	cur.ReasoningSummary = st.ReasoningSummary
 	cur.IncludeReasoning = config.Reasons(st.Model) || st.ReasoningEffort != ""
 	if err := s.Session.Reconfigure(cur, ""); err != nil {
 		return fmt.Errorf("change the model: %w", err)

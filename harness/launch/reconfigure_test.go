@@ -30,6 +30,12 @@ type started struct {
 
 func startSession(t *testing.T, replies ...fakemodel.Reply) *started {
 	t.Helper()
+	return startSessionWith(t, nil, replies...)
+}
+
+// startSessionWith is startSession with the settings changed by edit.
+func startSessionWith(t *testing.T, edit func(*config.Settings), replies ...fakemodel.Reply) *started {
+	t.Helper()
 	fm := fakemodel.New(fakemodel.Script{Replies: replies})
 	srv := httptest.NewServer(fm)
 	t.Cleanup(srv.Close)
@@ -38,8 +44,12 @@ func startSession(t *testing.T, replies ...fakemodel.Reply) *started {
 		"HOME": home, "XDG_STATE_HOME": filepath.Join(home, "state"), "XDG_CONFIG_HOME": filepath.Join(home, "config"),
 		"SHELL": "/bin/sh", "PATH": os.Getenv("PATH"),
 	}}
+	st := settingsFor(t, "responses", srv.URL+"/v1")
+	if edit != nil {
+		edit(&st)
+	}
 	sess, err := Start(Params{
-		Settings: settingsFor(t, "responses", srv.URL+"/v1"),
+		Settings: st,
 		Cwd:      s.cwd,
 		Getenv:   func(k string) string { return s.env[k] },
 		Sink: func(e event.Event) {
@@ -122,6 +132,28 @@ func TestSetModelChangesTheNextRequest(t *testing.T) {
 	}
 	if !strings.Contains(string(data), `"kind":"settings"`) || !strings.Contains(string(data), `"model":"o3","reasoning_effort":"high"`) {
 		t.Fatalf("the transcript does not record the change:\n%s", data)
+	}
+}
+
+// From a reasoning model to one without reasoning, the request must drop
+// the reasoning parameters such models reject.
+func TestSetModelToANonReasoningModelDropsReasoning(t *testing.T) {
+	s := startSessionWith(t, func(st *config.Settings) { st.ReasoningSummary = "auto" },
+		fakemodel.Reply{Output: []fakemodel.Output{{Text: "one"}}},
+		fakemodel.Reply{Output: []fakemodel.Output{{Text: "two"}}})
+	s.sess.RunTurn(context.Background(), "first")
+	if err := s.sess.SetModel("gpt-4.1", ""); err != nil {
+		t.Fatal(err)
+	}
+	s.sess.RunTurn(context.Background(), "second")
+	reqs := s.fm.Requests()
+	first, _ := reqs[0].JSON()
+	second, _ := reqs[1].JSON()
+	if first["reasoning"] == nil {
+		t.Fatalf("the first request (gpt-5) asked no reasoning: %s", reqs[0].Body)
+	}
+	if second["model"] != "gpt-4.1" || second["reasoning"] != nil || strings.Contains(string(reqs[1].Body), "encrypted_content") {
+		t.Fatalf("the second request still asks for reasoning:\n%s", reqs[1].Body)
 	}
 }
 

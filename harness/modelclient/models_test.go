@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"warden/fakemodel"
+	"warden/harness/model"
 )
 
 func TestListModelsReturnsTheProvidersModelsSorted(t *testing.T) {
@@ -53,5 +54,30 @@ func TestListModelsSaysWhyItFailedWithoutTheKey(t *testing.T) {
 func TestListModelsRefusesABadURL(t *testing.T) {
 	if _, err := ListModels(context.Background(), Config{BaseURL: "ftp://example"}); err == nil || !strings.Contains(err.Error(), "list models") {
 		t.Fatalf("error = %v", err)
+	}
+}
+
+// After a switch to a model without reasoning (no reasoning asked for),
+// the reasoning items of the earlier model are not sent: such models
+// reject them. With reasoning asked for they are.
+func TestReasoningItemsAreSentOnlyWhenReasoningIs(t *testing.T) {
+	input := []model.Item{
+		model.UserMessage("hi"),
+		{Type: model.ItemReasoning, ID: "rs_1", Summary: []string{"Plan."}, EncryptedContent: "enc-1"},
+		{Type: model.ItemMessage, Role: model.RoleAssistant, Text: "hello"},
+	}
+	without, err := buildResponsesBody(model.Request{Model: "gpt-4.1", Input: input})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(without), "enc-1") {
+		t.Fatalf("reasoning sent to a model without it:\n%s", without)
+	}
+	with, err := buildResponsesBody(model.Request{Model: "o3", Input: input, IncludeReasoning: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(with), "enc-1") {
+		t.Fatalf("reasoning dropped for a reasoning model:\n%s", with)
 	}
 }

@@ -128,6 +128,11 @@ func buildResponsesBody(req model.Request) ([]byte, error) {
 		body.ToolChoice = "auto"
 	}
 	for i, it := range req.Input {
+		if it.Type == model.ItemReasoning && body.Include == nil {
+			// Reasoning from another model, before the user switched to one
+			// without reasoning: such a model rejects reasoning items.
+			continue
+		}
 		in, err := responsesInput(it)
 		if err != nil {
 			return nil, fmt.Errorf("input item %d: %w", i, err)

@@ -96,3 +96,30 @@ func TestRevokeRefusesProjectRulesAndForeignFiles(t *testing.T) {
 		t.Fatal("the other file was changed")
 	}
 }
+
+// A rule revoked from a list read before the file changed (another session
+// removed a rule, or the user edited the file) must not take out whatever
+// rule now sits at its old line.
+func TestRevokeRefusesWhenTheFileChanged(t *testing.T) {
+	t.Parallel()
+	p := project(t)
+	s0 := loadSet(t, p, true)
+	file := s0.FileFor(User)
+	writeFile(t, file, shellRule(Allow, "ls")+shellRule(Allow, "make"))
+	s := loadSet(t, p, true)
+	var stale Rule
+	for _, r := range s.Rules() {
+		if r.Matches([]string{"make"}) {
+			stale = r
+		}
+	}
+	writeFile(t, file, shellRule(Deny, "git", "push")+shellRule(Deny, "rm")+shellRule(Allow, "make"))
+	err := s.Revoke(stale)
+	if err == nil || !strings.Contains(err.Error(), "changed") {
+		t.Fatalf("revoking a stale rule: %v", err)
+	}
+	data, _ := os.ReadFile(file)
+	if !strings.Contains(string(data), `"push"`) || !strings.Contains(string(data), `"rm"`) || !strings.Contains(string(data), `"make"`) {
+		t.Fatalf("the file was changed:\n%s", data)
+	}
+}

@@ -84,6 +84,13 @@ func appendBlock(text, block string) string {
 // that one. It is an error if no rule starts there. A Set holding the file's
 // rules does not see the change until loaded again.
 func Remove(file string, line int) error {
+	return remove(file, line, nil)
+}
+
+// remove is Remove; when want is set, the rule at line must be it, or the
+// file changed since want was read (another session removed a rule, or the
+// user edited it) and line may now hold another rule, which must not go.
+func remove(file string, line int, want *Rule) error {
 	err := lockedUpdate(file, func(text string) (string, bool, error) {
 		old, err := parse(file, text, "")
 		if err != nil {
@@ -93,6 +100,9 @@ func Remove(file string, line int) error {
 		i := slices.IndexFunc(sc.rules, func(b ruleBlock) bool { return b.header == line })
 		if i < 0 {
 			return "", false, fmt.Errorf("no rule starts at line %d", line)
+		}
+		if want != nil && (i >= len(old) || !old[i].equal(*want)) {
+			return "", false, fmt.Errorf("the file changed since its rules were read: line %d holds another rule now; list the rules again", line)
 		}
 		next := cutBlock(sc, sc.rules[i])
 		rules, err := parse(file, next, "")

@@ -267,7 +267,7 @@ func (s *Set) Revoke(r Rule) error {
 		if file == "" || r.Source.File != file {
 			return fmt.Errorf("revoke rule %s: not a file of this set's rules", r.Where())
 		}
-		if err := Remove(file, r.Line); err != nil {
+		if err := remove(file, r.Line, &r); err != nil {
 			return err
 		}
 		rules, err := Load(file, r.Source.Kind)
