@@ -45,7 +45,9 @@ func (s *Session) Settings() Settings {
 // the model note (when not empty) as a user message, so that it knows, for
 // instance, that it may now write files. It refuses while a turn runs: a
 // turn reads its settings without locking, and a command approved under
-// one policy must not finish under another. It emits SessionUpdated.
+// one policy must not finish under another. It emits SessionUpdated while
+// it still holds the session, so the Sink must not call back into it
+// (no Sink does: they record or forward).
 func (s *Session) Reconfigure(next Settings, note string) error {
 	if next.Model == "" {
 		return errors.New("reconfigure: no model given")
@@ -68,16 +70,23 @@ func (s *Session) Reconfigure(next Settings, note string) error {
 	s.opts.Tools = next.Tools
 	s.opts.SandboxMode = next.SandboxMode
 	s.opts.ApprovalPolicy = next.ApprovalPolicy
+	// The rest is done before the lock is let go, so that a turn starting
+	// now finds the note before its input, and front-ends see the change
+	// before the turn.
+	defer s.mu.Unlock()
 	turn := s.turnID
-	s.mu.Unlock()
 	if s.opts.Transcript != nil {
 		s.opts.Transcript.SettingsChanged(turn, transcript.Settings{
-			Model: next.Model, ReasoningEffort: next.ReasoningEffort,
-			SandboxMode: next.SandboxMode, ApprovalPolicy: next.ApprovalPolicy,
+			Model: next.Model, ReasoningEffort: next.ReasoningEffort, ReasoningSummary: next.ReasoningSummary,
+			SandboxMode: next.SandboxMode, ApprovalPolicy: next.ApprovalPolicy, Instructions: next.Instructions,
 		})
 	}
 	if note != "" {
-		s.record(turn, model.UserMessage(note))
+		it := model.UserMessage(note)
+		s.history = append(s.history, it)
+		if s.opts.Transcript != nil {
+			s.opts.Transcript.Item(turn, it)
+		}
 	}
 	s.emit(event.SessionUpdated{
 		Model:           next.Model,

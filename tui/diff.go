@@ -72,6 +72,7 @@ func (m *Model) diffContent() string {
 // startNewSession puts the fresh session in place of the old one, which
 // the Control has ended.
 func (m *Model) startNewSession(msg newSessionMsg) tea.Cmd {
+	m.controlPending = false
 	if msg.err != nil {
 		m.add(cells.NewNotice(cells.NoticeError, "/new: "+msg.err.Error()))
 		return nil

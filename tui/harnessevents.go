@@ -10,6 +10,7 @@ import (
 	"warden/harness/event"
 	"warden/harness/model"
 	"warden/tui/cells"
+	"warden/tui/internal/termsafe"
 	"warden/tui/markdown"
 )
 
@@ -21,7 +22,8 @@ func (m *Model) handleEvent(e event.Event) tea.Cmd {
 		m.status.SandboxMode = e.SandboxMode
 		m.status.ApprovalPolicy = e.ApprovalPolicy
 	case event.SessionUpdated:
-		m.status.Model = e.Model
+		// A model name can come from the provider's list.
+		m.status.Model = termsafe.Strip(e.Model)
 		m.status.ReasoningEffort = e.ReasoningEffort
 		m.status.SandboxMode = e.SandboxMode
 		m.status.ApprovalPolicy = e.ApprovalPolicy

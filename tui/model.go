@@ -98,8 +98,11 @@ type Model struct {
 	// /permissions); diff is what the pager shows for /diff.
 	picker *openPicker
 	diff   *workspaceDiff
-	// diffPending: /diff is comparing the workspace.
-	diffPending bool
+	// diffPending: /diff is comparing the workspace; controlPending: a
+	// change to the session (/model, /approvals, a revoke, /new) is being
+	// made, and another must wait for it.
+	diffPending    bool
+	controlPending bool
 
 	status     status.Info
 	lastAnswer string

@@ -8,8 +8,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"warden/harness/config"
 	"warden/tui/cells"
 	"warden/tui/internal/pathfmt"
+	"warden/tui/internal/termsafe"
 	"warden/tui/picker"
 )
 
@@ -52,7 +54,7 @@ func presets() []picker.Item {
 // efforts are what /model offers after the model.
 func efforts(current string) []picker.Item {
 	items := []picker.Item{{Title: "default", Value: "", Detail: "leave it to the provider", Current: current == ""}}
-	for _, e := range []string{"minimal", "low", "medium", "high", "xhigh"} {
+	for _, e := range config.ReasoningEfforts() {
 		items = append(items, picker.Item{Title: e, Value: e, Current: e == current})
 	}
 	return items
@@ -63,6 +65,8 @@ func (m *Model) busy(name string) string {
 	switch {
 	case m.opts.Control == nil:
 		return "/" + name + " is not available here."
+	case m.controlPending:
+		return "/" + name + " must wait: the last change is still being made."
 	case m.turn.running:
 		return "/" + name + " changes the session: wait for the turn to end, or press esc to interrupt it."
 	case len(m.approvals) > 0:
@@ -105,7 +109,7 @@ func (m *Model) runControlCommand(name string) tea.Cmd {
 		}
 		items := presets()
 		for i := range items {
-			items[i].Current = items[i].Value == presetOf(m.status.SandboxMode, m.status.ApprovalPolicy)
+			items[i].Current = items[i].Value == config.PresetOf(m.status.SandboxMode, m.status.ApprovalPolicy)
 		}
 		m.picker = &openPicker{kind: pickPreset, model: picker.New(items, m.keys, m.styles, picker.Options{
 			Title: "Choose what warden may do without asking",
@@ -121,6 +125,9 @@ func (m *Model) runControlCommand(name string) tea.Cmd {
 		if ctl == nil {
 			return m.refuse("/diff is not available here.")
 		}
+		if m.diffPending {
+			return nil // the comparison asked for is on its way
+		}
 		// Said in the live area, not the transcript: it is over in a moment.
 		m.diffPending = true
 		return tea.Batch(m.startTicking(), func() tea.Msg {
@@ -133,6 +140,7 @@ func (m *Model) runControlCommand(name string) tea.Cmd {
 		if why := m.busy(name); why != "" {
 			return m.refuse(why)
 		}
+		m.controlPending = true
 		return func() tea.Msg {
 			sess, err := ctl.NewSession()
 			return newSessionMsg{sess: sess, err: err}
@@ -143,19 +151,6 @@ func (m *Model) runControlCommand(name string) tea.Cmd {
 
 func loadPermissions(ctl Control) tea.Cmd {
 	return func() tea.Msg { return permissionsMsg{perms: ctl.Permissions()} }
-}
-
-// presetOf names the preset a mode and policy make up ("" for none).
-func presetOf(mode, policy string) string {
-	switch {
-	case mode == "read-only" && policy == "on-request":
-		return "read-only"
-	case mode == "workspace-write" && policy == "on-request":
-		return "auto"
-	case mode == "full-access" && policy == "never":
-		return "full-access"
-	}
-	return ""
 }
 
 // toPicker routes a key to the open picker and acts on what it chose.
@@ -194,8 +189,12 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		effort, _ := in.Item.Value.(string)
-		model := open.chosenModel
+		model := termsafe.Strip(open.chosenModel)
 		m.picker = nil
+		if why := m.busy("model"); why != "" {
+			return m.refuse(why)
+		}
+		m.controlPending = true
 		ctl := m.opts.Control
 		return func() tea.Msg {
 			if err := ctl.SetModel(model, effort); err != nil {
@@ -241,6 +240,10 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		perm, _ := in.Item.Value.(Permission)
+		if m.controlPending {
+			return m.refuse("The last change is still being made: revoke again in a moment.")
+		}
+		m.controlPending = true
 		ctl := m.opts.Control
 		return func() tea.Msg {
 			if err := ctl.Revoke(perm); err != nil {
@@ -253,6 +256,10 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) setPreset(preset string) tea.Cmd {
+	if why := m.busy("approvals"); why != "" {
+		return m.refuse(why)
+	}
+	m.controlPending = true
 	ctl := m.opts.Control
 	return func() tea.Msg {
 		access, err := ctl.SetPreset(preset)
@@ -302,6 +309,7 @@ func (m *Model) handleControlMsg(msg tea.Msg) tea.Cmd {
 			Empty:     "Nothing is allowed beyond the approval policy: no rules, and nothing approved for this session.",
 		})}
 	case controlDoneMsg:
+		m.controlPending = false
 		if msg.err != nil {
 			m.add(cells.NewNotice(cells.NoticeError, msg.err.Error()))
 		} else if msg.notice != "" {

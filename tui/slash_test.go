@@ -38,7 +38,7 @@ func TestModelCommandChoosesAModelAndEffort(t *testing.T) {
 		t.Fatal("choosing a model did not ask for the effort")
 	}
 	r.mustContain("effort picker", r.view(), "Reasoning effort for o3", "default", "minimal", "high")
-	for range 4 { // default, minimal, low, medium → high
+	for range 5 { // default, none, minimal, low, medium → high
 		r.press(tea.KeyDown)
 	}
 	r.deliver(r.press(tea.KeyEnter))

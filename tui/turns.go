@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -82,6 +83,10 @@ func (m *Model) turnDone(res harness.TurnResult) tea.Cmd {
 	m.turn.running = false
 	m.turn.cancel = nil
 	m.turn.lastStatus = res.Status
+	if errors.Is(res.Err, harness.ErrShutdown) || errors.Is(res.Err, harness.ErrTurnRunning) {
+		// Refused before it began, so the harness said nothing about it.
+		m.add(cells.NewNotice(cells.NoticeError, "The message was not sent: "+res.Err.Error()+"."))
+	}
 	if len(m.turn.queued) == 0 {
 		return nil
 	}

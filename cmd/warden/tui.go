@@ -123,14 +123,15 @@ func startTUI(ctx context.Context, r tuiRun) error {
 		return tui.Run(ctx, opts, tui.IO{})
 	}
 	ctl := &sessionControl{run: r, bridge: tui.NewBridge()}
-	sess, err := ctl.startSession(r)
+	sess, err := ctl.open()
 	if err != nil {
 		return err
 	}
+	first, _ := ctl.current()
 	opts.Session = sess
 	opts.Bridge = ctl.bridge
 	opts.Control = ctl
-	sb := sess.Sandbox()
+	sb := first.Sandbox()
 	opts.Status.SandboxMode, opts.Status.SandboxWhy, opts.Status.Network = sb.Mode, sb.Why, sb.Network
 	err = tui.Run(ctx, opts, tui.IO{})
 	// The session in force (/new may have replaced the first) is stopped:

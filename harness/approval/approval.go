@@ -505,11 +505,17 @@ func (e *Engine) WithPolicy(policy string, fullAccess bool) *Engine {
 	next := &Engine{Policy: policy, FullAccess: fullAccess, Rules: e.Rules}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.exact) > 0 {
-		next.exact = make(map[exactKey]bool, len(e.exact))
-		for k, v := range e.exact {
-			next.exact[k] = v
+	for k, v := range e.exact {
+		if k.outside && e.FullAccess && !fullAccess {
+			// Allowed when nothing was sandboxed, so every approval was
+			// "outside" without the user choosing to let it out: with a
+			// sandbox back, it must be asked again.
+			continue
 		}
+		if next.exact == nil {
+			next.exact = make(map[exactKey]bool, len(e.exact))
+		}
+		next.exact[k] = v
 	}
 	return next
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"warden/harness/event"
 
 	"warden/harness/rules"
 )
@@ -297,5 +298,30 @@ func TestDenyRulesHoldWhereTheyCannotBeSeen(t *testing.T) {
 	// Without rules that restrict, on-request runs such scripts in the sandbox.
 	if v := judge(t, &Engine{Policy: OnRequest}, "python3 -c 'print(1)'", false); v.Decision != rules.Allow || !v.Sandboxed {
 		t.Errorf("%+v", v)
+	}
+}
+
+// Approvals for the session survive a change of policy, except those
+// given under full access: there every command ran outside the sandbox
+// without the user choosing it, so with a sandbox back they are asked
+// again.
+func TestWithPolicyKeepsSessionApprovalsButNotFullAccessOnes(t *testing.T) {
+	auto := WithoutRules(OnRequest, false)
+	if _, err := auto.Remember(event.Decision{Approved: true, Remember: event.RememberSession}, "make deploy", true); err != nil {
+		t.Fatal(err)
+	}
+	readOnly := auto.WithPolicy(OnRequest, false)
+	if got := readOnly.SessionApprovals(); len(got) != 1 || got[0].Script != "make deploy" || !got[0].Outside {
+		t.Fatalf("approvals after a policy change: %+v", got)
+	}
+	full := WithoutRules(OnRequest, true)
+	if _, err := full.Remember(event.Decision{Approved: true, Remember: event.RememberSession}, "curl example.com", true); err != nil {
+		t.Fatal(err)
+	}
+	if got := full.WithPolicy(OnRequest, false).SessionApprovals(); len(got) != 0 {
+		t.Fatalf("full-access approvals carried into a sandbox: %+v", got)
+	}
+	if got := full.WithPolicy(Never, true).SessionApprovals(); len(got) != 1 {
+		t.Fatalf("full access to full access dropped them: %+v", got)
 	}
 }

@@ -1,9 +1,11 @@
 package launch
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"warden/harness"
 
 	"warden/harness/approval"
 	"warden/harness/config"
@@ -25,7 +27,7 @@ func (s *Session) SetModel(model, effort string) error {
 	cur.ReasoningSummary = st.ReasoningSummary
 	cur.IncludeReasoning = config.Reasons(st.Model) || st.ReasoningEffort != ""
 	if err := s.Session.Reconfigure(cur, ""); err != nil {
-		return fmt.Errorf("change the model: %w", err)
+		return fmt.Errorf("change the model: %w", reconfigureErr(err))
 	}
 	s.settings = st
 	return nil
@@ -64,7 +66,7 @@ func (s *Session) SetPreset(preset string) error {
 	})
 	if err := s.Session.Reconfigure(cur, s.environment(st, network)); err != nil {
 		set.Close()
-		return fmt.Errorf("change the sandbox: %w", err)
+		return fmt.Errorf("change the sandbox: %w", reconfigureErr(err))
 	}
 	old := s.tools
 	s.settings, s.engine, s.tools = st, engine, set
@@ -140,4 +142,15 @@ func (s *Session) Revoke(p Permission) error {
 		return nil
 	}
 	return fmt.Errorf("revoke: nothing to revoke")
+}
+
+// reconfigureErr words the harness's refusals for a settings change.
+func reconfigureErr(err error) error {
+	switch {
+	case errors.Is(err, harness.ErrTurnRunning):
+		return fmt.Errorf("a turn is running; wait for it to end or interrupt it (%w)", err)
+	case errors.Is(err, harness.ErrShutdown):
+		return fmt.Errorf("this session has ended (%w)", err)
+	}
+	return err
 }

@@ -39,10 +39,13 @@ type Header struct {
 // Settings are what a user may change mid-session; the header has them as
 // the session started.
 type Settings struct {
-	Model           string `json:"model"`
-	ReasoningEffort string `json:"reasoning_effort,omitempty"`
-	SandboxMode     string `json:"sandbox_mode"`
-	ApprovalPolicy  string `json:"approval_policy"`
+	Model            string `json:"model"`
+	ReasoningEffort  string `json:"reasoning_effort,omitempty"`
+	ReasoningSummary string `json:"reasoning_summary,omitempty"`
+	SandboxMode      string `json:"sandbox_mode"`
+	ApprovalPolicy   string `json:"approval_policy"`
+	// Instructions are the system instructions from here on.
+	Instructions string `json:"instructions"`
 }
 
 // Line is one record of a transcript. Kind says which fields are set.

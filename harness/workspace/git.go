@@ -237,11 +237,9 @@ type bigFile struct {
 // pathspecs.
 //
 // `git add --ignore-errors` adds what it can: a file that vanishes while
-// it is read, a file it may not read, or a nested repository with no
-// commit yet (git cannot make a gitlink for it) is left out rather than
-// failing the snapshot. Nested repositories with a commit become gitlinks,
-// so a change of their HEAD shows as a "Subproject commit" diff, and
-// changes to their files do not show.
+// it is read, or a file it may not read, is left out rather than failing
+// the snapshot. Nested repositories (listed as "dir/") are left out whole:
+// changes inside them do not show.
 func (g *gitRepo) snapshot(ctx context.Context, index string) (string, map[string]bigFile, error) {
 	listed, err := g.run(ctx, index, nil, "ls-files", "-z", "--others", "--modified", "--exclude-standard")
 	if err != nil {
@@ -252,6 +250,14 @@ func (g *gitRepo) snapshot(ctx context.Context, index string) (string, map[strin
 		return "", nil, fmt.Errorf("snapshot %s: %d files (%d MB) that no .gitignore leaves out: more than warden copies for /diff (%d files, %d MB); start warden in the project's own directory", g.root, files, bytes>>20, g.maxFiles, g.maxBytes>>20)
 	}
 	pathspecs := []byte(".\x00")
+	// Nested repositories stay out: as gitlinks in the index, every later
+	// `git add` would run git inside them, with their own .git/config and
+	// its filter drivers, which this process must never do.
+	for p := range strings.SplitSeq(string(listed), "\x00") {
+		if strings.HasSuffix(p, "/") {
+			pathspecs = append(pathspecs, ":(exclude,literal)"+strings.TrimSuffix(p, "/")+"\x00"...)
+		}
+	}
 	if len(big) > 0 {
 		var paths []byte
 		for p := range big {

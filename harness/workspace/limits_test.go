@@ -3,6 +3,9 @@ package workspace_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,5 +43,30 @@ func TestSnapshotRefusesATreeTooLargeToCopy(t *testing.T) {
 	write(t, root, "f00.txt", "y")
 	if got := paths(diff(t, b)); len(got) != 1 || got[0] != "f00.txt" {
 		t.Fatalf("changes %v", got)
+	}
+}
+
+// A private directory left by a warden that was killed is removed by the
+// next one; one of a live warden is left alone.
+func TestStaleBaselinesAreRemoved(t *testing.T) {
+	parent := t.TempDir()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(parent, fmt.Sprintf("warden-baseline-%d-abc", dead.Process.Pid))
+	live := filepath.Join(parent, fmt.Sprintf("warden-baseline-%d-def", os.Getppid()))
+	for _, d := range []string{stale, live} {
+		if err := os.MkdirAll(filepath.Join(d, "objects"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := start(t, t.TempDir(), workspace.Options{Dir: parent})
+	<-b.Ready()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("the stale directory is still there: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Fatalf("a live warden's directory was removed: %v", err)
 	}
 }

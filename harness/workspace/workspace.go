@@ -23,8 +23,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"warden/harness/event"
 )
@@ -100,7 +102,9 @@ func Start(root string, o Options) *Baseline {
 		close(b.ready)
 		return b
 	}
-	dir, err := os.MkdirTemp(o.Dir, "warden-baseline-")
+	parent := cmp.Or(o.Dir, os.TempDir())
+	removeStale(parent)
+	dir, err := os.MkdirTemp(parent, fmt.Sprintf("%s%d-", dirPrefix, os.Getpid()))
 	if err != nil {
 		b.baseErr = fmt.Errorf("workspace baseline of %s: %w", b.root, err)
 		close(b.ready)
@@ -317,4 +321,32 @@ func (b *Baseline) Close() error {
 		}
 	})
 	return b.closeErr
+}
+
+// dirPrefix names the private directories, followed by the pid of the
+// warden that made them, so one left by a warden that was killed can be
+// told apart from one in use and removed.
+const dirPrefix = "warden-baseline-"
+
+// removeStale removes the private directories under parent whose warden is
+// gone: they hold a copy of a work tree nobody will read again.
+func removeStale(parent string) {
+	dirs, _ := filepath.Glob(filepath.Join(parent, dirPrefix+"*-*"))
+	for _, d := range dirs {
+		pidText, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), dirPrefix), "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) != syscall.ESRCH {
+			continue // not ours, or its warden may live
+		}
+		if fi, err := os.Lstat(d); err == nil && fi.IsDir() && ownedByMe(fi) {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+// ownedByMe: the file belongs to this process's user, so removing it
+// cannot be a way to delete someone else's files.
+func ownedByMe(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
 }

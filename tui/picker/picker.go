@@ -144,6 +144,7 @@ func New(items []Item, km keys.Map, st *styles.Styles, o Options) Model {
 // current one.
 func (m Model) SetItems(items []Item, errText string) Model {
 	prevTitle, hadItem := m.selectedTitle()
+	prevItem, _ := m.Selected()
 	prevSel, wasEmpty := m.sel, len(m.items) == 0
 	m.setItems(items)
 	m.loaded = true
@@ -156,8 +157,9 @@ func (m Model) SetItems(items []Item, errText string) Model {
 	default:
 		m.sel = min(max(prevSel, 0), max(len(m.rows)-1, 0))
 	}
-	// A question asked about one rule must not end up about another.
-	if t, ok := m.selectedTitle(); !ok || t != prevTitle {
+	// A question asked about one rule must not end up about another, not
+	// even one reading the same from another file.
+	if it, ok := m.Selected(); !ok || it.Title != prevItem.Title || it.Detail != prevItem.Detail || it.NoRevoke != "" {
 		m.confirming = false
 	}
 	return m

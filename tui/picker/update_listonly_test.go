@@ -23,3 +23,22 @@ func TestListOnlyNeverChooses(t *testing.T) {
 		t.Fatalf("footer:\n%s", v)
 	}
 }
+
+// Two rules reading the same, from two files: a revoke question asked
+// about one must not pass to the other when the list is reloaded.
+func TestRevokeQuestionDoesNotPassToATwin(t *testing.T) {
+	st := styles.New(styles.Options{NoColor: true})
+	user := Item{Title: "allow make", Detail: "~/.config/warden/rules.toml:1", Value: 1}
+	personal := Item{Title: "allow make", Detail: "~/.config/warden/projects/p/rules.toml:1", Value: 2}
+	m := New([]Item{user, personal}, keys.Default(), st, Options{Revocable: true, ListOnly: true})
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'x', Text: "x"})
+	if !strings.Contains(m.View(100, 10), "Revoke?") {
+		t.Fatal("x did not ask")
+	}
+	// The user's rule went (revoked elsewhere): the personal one is left.
+	m = m.SetItems([]Item{personal}, "")
+	m, intent := m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"})
+	if intent != nil {
+		t.Fatalf("y revoked the twin: %#v", intent)
+	}
+}
