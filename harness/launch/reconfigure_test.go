@@ -275,3 +275,29 @@ func TestPermissionsListAndRevoke(t *testing.T) {
 		t.Fatal("revoking twice succeeded")
 	}
 }
+
+// Back from Auto to Read Only, the next command can no longer write.
+func TestSetPresetNarrowsTheSandbox(t *testing.T) {
+	s := startSession(t,
+		fakemodel.Reply{Output: []fakemodel.Output{shellCall("c1", "echo one > a.txt")}},
+		fakemodel.Reply{Output: []fakemodel.Output{{Text: "wrote a"}}},
+		fakemodel.Reply{Output: []fakemodel.Output{shellCall("c2", "echo two > b.txt")}},
+		fakemodel.Reply{Output: []fakemodel.Output{{Text: "could not write b"}}})
+	if err := s.sess.SetPreset(config.PresetAuto); err != nil {
+		t.Fatal(err)
+	}
+	s.sess.RunTurn(context.Background(), "write a")
+	if _, err := os.Stat(filepath.Join(s.cwd, "a.txt")); err != nil {
+		t.Fatalf("auto did not let the command write: %v", err)
+	}
+	if err := s.sess.SetPreset(config.PresetReadOnly); err != nil {
+		t.Fatal(err)
+	}
+	if sb := s.sess.Sandbox(); sb.Mode != config.SandboxReadOnly {
+		t.Fatalf("sandbox %+v", sb)
+	}
+	s.sess.RunTurn(context.Background(), "write b")
+	if _, err := os.Stat(filepath.Join(s.cwd, "b.txt")); err == nil {
+		t.Fatal("read-only let the command write")
+	}
+}
