@@ -1,12 +1,12 @@
 package tui
 
 import (
-	"context"
 	"fmt"
-	"os/exec"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
-	"time"
+	"syscall"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -14,6 +14,7 @@ import (
 	"warden/tui/cells"
 	"warden/tui/composer"
 	"warden/tui/internal/pathfmt"
+	"warden/tui/internal/termsafe"
 )
 
 // slashCommands are the commands the composer completes after "/".
@@ -129,17 +130,62 @@ func listFiles(root string) tea.Cmd {
 }
 
 // readBranch reads the git branch for the status line, off the UI loop.
+// It reads HEAD itself rather than running git, which would read the
+// repository's own config (and whatever programs it names).
 func readBranch(root string) tea.Cmd {
 	if root == "" {
 		return nil
 	}
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "git", "-C", filepath.Clean(root), "symbolic-ref", "--short", "-q", "HEAD").Output()
-		if err != nil {
-			return branchMsg{}
+	return func() tea.Msg { return branchMsg{branch: branchOf(root)} }
+}
+
+// branchOf is the branch checked out in the work tree holding dir, "" when
+// there is none (not a repository, a detached HEAD, anything unexpected).
+func branchOf(dir string) string {
+	for d := filepath.Clean(dir); ; {
+		dotGit := filepath.Join(d, ".git")
+		if fi, err := os.Lstat(dotGit); err == nil {
+			gitDir := dotGit
+			if fi.Mode().IsRegular() {
+				// A worktree or submodule: .git names the real directory.
+				data, err := readSmall(dotGit)
+				target, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir: ")
+				if err != nil || !ok {
+					return ""
+				}
+				if !filepath.IsAbs(target) {
+					target = filepath.Join(d, target)
+				}
+				gitDir = target
+			}
+			head, err := readSmall(filepath.Join(gitDir, "HEAD"))
+			if err != nil {
+				return ""
+			}
+			branch, ok := strings.CutPrefix(strings.TrimSpace(string(head)), "ref: refs/heads/")
+			if !ok {
+				return ""
+			}
+			return termsafe.Strip(branch)
 		}
-		return branchMsg{branch: strings.TrimSpace(string(out))}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
 	}
+}
+
+// readSmall reads a small regular file: HEAD and .git files are a line
+// long, and one that is a pipe or a huge file is not what it claims.
+func readSmall(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return io.ReadAll(io.LimitReader(f, 4096))
 }

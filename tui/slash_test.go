@@ -2,6 +2,8 @@ package tui
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -252,5 +254,40 @@ func TestDraftSurvivesAQuestionAndAPicker(t *testing.T) {
 	r.typeText(" more")
 	if got := r.m.composer.Value(); got != "half a thought more" {
 		t.Fatalf("draft after the question = %q", got)
+	}
+}
+
+func TestBranchOfReadsHEADWithoutGit(t *testing.T) {
+	root := t.TempDir()
+	write := func(path, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(root, ".git", "HEAD"), "ref: refs/heads/feature/x\n")
+	if err := os.MkdirAll(filepath.Join(root, "a", "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := branchOf(filepath.Join(root, "a", "b")); got != "feature/x" {
+		t.Fatalf("branch = %q", got)
+	}
+	// A linked worktree: .git is a file naming the real directory.
+	wt := t.TempDir()
+	write(filepath.Join(wt, ".git"), "gitdir: "+filepath.Join(root, ".git", "worktrees", "wt")+"\n")
+	write(filepath.Join(root, ".git", "worktrees", "wt", "HEAD"), "ref: refs/heads/other\n")
+	if got := branchOf(wt); got != "other" {
+		t.Fatalf("worktree branch = %q", got)
+	}
+	write(filepath.Join(root, ".git", "HEAD"), "0123456789abcdef0123456789abcdef01234567\n")
+	if got := branchOf(root); got != "" {
+		t.Fatalf("detached HEAD gave %q", got)
+	}
+	write(filepath.Join(root, ".git", "HEAD"), "ref: refs/heads/\x1b]0;pwned\x07main\n")
+	if got := branchOf(root); strings.ContainsRune(got, 0x1b) {
+		t.Fatalf("branch not cleaned: %q", got)
 	}
 }

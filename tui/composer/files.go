@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -58,11 +59,50 @@ func ListFiles(root string, limit int) ([]string, error) {
 // the tree is walked instead.
 var errNotGit = errors.New("not a git work tree")
 
+// gitFiles lists the files of the git work tree holding root that no
+// .gitignore leaves out, under root. Git runs on a private, empty
+// repository with the work tree pointed at the project: never with the
+// repository's own .git/config, which whoever wrote the repository controls
+// and which can name programs git runs (core.fsmonitor on every listing of
+// untracked files, through include.path too), outside any sandbox.
 func gitFiles(ctx context.Context, root string) ([]string, error) {
-	cmd := exec.CommandContext(ctx, "git", "-C", root, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	top := workTreeTop(root)
+	if top == "" {
+		return nil, errNotGit
+	}
+	rel, err := filepath.Rel(top, root)
+	if err != nil {
+		return nil, errNotGit
+	}
+	private, err := os.MkdirTemp("", "warden-files-")
+	if err != nil {
+		return nil, fmt.Errorf("git ls-files: %w", err)
+	}
+	defer os.RemoveAll(private)
+	git := func(args ...string) ([]byte, error) {
+		cmd := exec.CommandContext(ctx, "git", append([]string{
+			"-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "core.quotepath=false",
+		}, args...)...)
+		cmd.Env = hermeticEnv()
+		cmd.Dir = top
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		return cmd.Output()
+	}
+	if _, err := git("init", "-q", "--bare", private); err != nil {
+		return nil, errNotGit
+	}
+	// Exclusions the user keeps in the repository's info/exclude apply too:
+	// they are patterns, not settings.
+	if data, err := os.ReadFile(filepath.Join(top, ".git", "info", "exclude")); err == nil && len(data) < 1<<20 {
+		_ = os.MkdirAll(filepath.Join(private, "info"), 0o700)
+		_ = os.WriteFile(filepath.Join(private, "info", "exclude"), data, 0o600)
+	}
+	args := []string{"--git-dir=" + private, "--work-tree=" + top, "ls-files", "--others", "--exclude-standard", "-z"}
+	if rel != "." {
+		args = append(args, "--", ":(literal)"+filepath.ToSlash(rel))
+	}
+	out, err := git(args...)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("git ls-files: %w", ctx.Err())
 	}
@@ -75,11 +115,48 @@ func gitFiles(ctx context.Context, root string) ([]string, error) {
 	}
 	var paths []string
 	for p := range strings.SplitSeq(string(out), "\x00") {
-		if p != "" && printable(p) {
-			paths = append(paths, p)
+		// "dir/" is a nested repository, not a file.
+		if p == "" || strings.HasSuffix(p, "/") || !printable(p) {
+			continue
 		}
+		if rel != "." {
+			p = strings.TrimPrefix(p, filepath.ToSlash(rel)+"/")
+		}
+		paths = append(paths, p)
 	}
 	return paths, nil
+}
+
+// workTreeTop is the nearest directory from dir up holding a .git entry,
+// "" when there is none.
+func workTreeTop(dir string) string {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
+}
+
+// hermeticEnv is the environment git runs with: nothing from the user's
+// GIT_* variables (which could point it at another repository or config),
+// no system or global config.
+func hermeticEnv() []string {
+	env := []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C"}
+	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }
 
 // walkFiles walks root, stopping at limit files; directories it cannot

@@ -1,6 +1,7 @@
 package composer
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,5 +119,48 @@ func TestListFilesOfAMissingDirectoryFails(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope")
 	if _, err := ListFiles(missing, 10); err == nil {
 		t.Fatalf("ListFiles(%s) succeeded", missing)
+	}
+}
+
+// The repository's own config names programs git would run while listing
+// untracked files (core.fsmonitor, here through include.path): listing
+// the files for @ completion must not run them, and must not read the
+// repository's config at all.
+func TestListFilesNeverRunsTheRepositorysConfig(t *testing.T) {
+	root := t.TempDir()
+	marks := t.TempDir()
+	git(t, root, "init", "-q")
+	writeFiles(t, root, "main.go", "sub/dir/x.go")
+	included := filepath.Join(t.TempDir(), "evil.gitconfig")
+	if err := os.WriteFile(included, []byte("[core]\n\tfsmonitor = \"touch "+marks+"/fsmonitor\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(root, ".git", "config"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "[include]\n\tpath = %s\n", included)
+	f.Close()
+	// The control: git itself, in that repository, runs it.
+	git(t, root, "status", "--porcelain")
+	if entries, _ := os.ReadDir(marks); len(entries) == 0 {
+		t.Fatal("the hostile config is not effective: the test proves nothing")
+	}
+	os.Remove(filepath.Join(marks, "fsmonitor"))
+
+	for _, dir := range []string{root, filepath.Join(root, "sub")} {
+		got, err := ListFiles(dir, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			t.Fatalf("ListFiles(%s) listed nothing", dir)
+		}
+	}
+	if entries, _ := os.ReadDir(marks); len(entries) > 0 {
+		t.Fatalf("listing files ran the repository's fsmonitor: %v", entries)
+	}
+	if got, _ := ListFiles(filepath.Join(root, "sub"), 0); !slices.Equal(got, []string{"dir/x.go"}) {
+		t.Fatalf("ListFiles(sub) = %q", got)
 	}
 }
