@@ -27,6 +27,10 @@ type printer struct {
 	// be drawn fresh, or a throttled frame would show the printed lines a
 	// second time under the print.
 	started bool
+	// paused: nothing is printed, only queued. bubbletea writes a print
+	// wherever the terminal is, so one made while the pager has the
+	// alternate screen would be lost with it.
+	paused bool
 }
 
 type printedMsg struct{}
@@ -39,7 +43,7 @@ func (p *printer) add(text string) {
 
 // start prints whatever is queued, unless a print is in flight.
 func (p *printer) start() tea.Cmd {
-	if p.inFlight {
+	if p.inFlight || p.paused {
 		return nil
 	}
 	if len(p.queue) == 0 {

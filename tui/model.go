@@ -198,6 +198,9 @@ type (
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
 	m.syncPlaceholder()
+	// While the pager is open, finished cells wait to be printed until it
+	// closes (quitting closes it).
+	m.printer.paused = m.pager != nil && !m.quitting
 	printing := m.flush()
 	frame := m.frame.after(msg)
 	if m.printer.started {
@@ -428,6 +431,7 @@ func (m *Model) ctrlC() tea.Cmd {
 // quit stops the turn, prints what is still live, and exits.
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true
+	m.pager, m.diff = nil, nil
 	var stop tea.Cmd
 	if m.turn.running && m.opts.Session != nil {
 		stop = m.interrupt()

@@ -291,3 +291,26 @@ func TestBranchOfReadsHEADWithoutGit(t *testing.T) {
 		t.Fatalf("branch not cleaned: %q", got)
 	}
 }
+
+// What finishes while the pager has the alternate screen is printed into
+// the scrollback when it closes: a print made there would be lost.
+func TestCellsFinishedUnderThePagerArePrintedWhenItCloses(t *testing.T) {
+	r := newRig(t, 80, 30)
+	r.ask("stream something")
+	r.events(event.TurnStarted{TurnID: 1, Input: "stream something"})
+	r.press('t', tea.ModCtrl)
+	if r.m.pager == nil {
+		t.Fatal("no pager")
+	}
+	r.events(event.TextDelta{Delta: "ALPHA paragraph.\n\nBETA paragraph.\n\n"}, answer("ALPHA paragraph.\n\nBETA paragraph."),
+		event.TurnFinished{TurnID: 1, Status: event.TurnCompleted})
+	r.send(turnDoneMsg{res: harness.TurnResult{Status: event.TurnCompleted}})
+	if strings.Contains(r.scrollback(), "ALPHA") {
+		t.Fatal("printed while the pager had the screen")
+	}
+	r.press(tea.KeyEscape)
+	if r.m.pager != nil {
+		t.Fatal("the pager did not close")
+	}
+	r.mustContain("scrollback", r.scrollback(), "ALPHA paragraph.", "BETA paragraph.")
+}

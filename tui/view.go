@@ -25,7 +25,9 @@ func (m *Model) View() tea.View {
 }
 
 func (m *Model) view() tea.View {
-	if m.pager != nil {
+	// The pager takes the alternate screen only once no print is on its
+	// way: a print landing there would be lost with it.
+	if m.pager != nil && !m.printer.inFlight {
 		v := tea.NewView(m.pager.View())
 		v.AltScreen = true
 		v.MouseMode = tea.MouseModeCellMotion
