@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -73,6 +74,12 @@ func askTrustOnce(ctx context.Context, st config.Settings, cwd string, getenv fu
 	root, files, err := launch.TrustFiles(getenv, cwd, st.ProjectDocMaxBytes)
 	if err != nil {
 		return err
+	}
+	if !utf8.ValidString(root) {
+		// trust.toml could not hold the answer, so asking would be in
+		// vain: the project opens untrusted, every time.
+		fmt.Fprintf(os.Stderr, "warden: %q is not a valid UTF-8 path, so its trust cannot be recorded: it opens untrusted\n", root)
+		return nil
 	}
 	if _, decided, err := rules.TrustDecision(configDir, root); err != nil || decided {
 		return err

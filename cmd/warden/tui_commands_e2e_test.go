@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+	"warden/tui/trustprompt"
 )
 
 // The first run in a project asks whether to trust it, listing the
@@ -38,6 +40,7 @@ func TestTUITrustQuestionAndSessionCommands(t *testing.T) {
 
 	term := startTerminal(t, c, 120, 40)
 	s := term.waitForText("Do you trust")
+	time.Sleep(trustprompt.Grace + 100*time.Millisecond) // keys typed as it appears are ignored
 	for _, want := range []string{".warden/rules.toml", "AGENTS.md", "1 allow rule"} {
 		if !strings.Contains(s, want) {
 			t.Fatalf("the trust question lacks %q:\n%s", want, s)
@@ -157,6 +160,7 @@ func TestTUITrustAnswerNoIsRemembered(t *testing.T) {
 	c.askTrust = true
 	term := startTerminal(t, c, 100, 30)
 	term.waitForText("Do you trust")
+	time.Sleep(trustprompt.Grace + 100*time.Millisecond)
 	term.keys("Enter")
 	s := term.waitForText("Ask warden to do anything")
 	if !strings.Contains(s, "read-only (untrusted project)") {

@@ -81,7 +81,7 @@ func TestGolden(t *testing.T) {
 					if h == 0 {
 						h = 40
 					}
-					m := sizedTo(New(c.q, keys.Default(), styles.New(th.opts)), w, h)
+					m := sizedTo(New(c.q, keys.Default(), styles.New(th.opts)).WithGrace(0), w, h)
 					m, _ = press(t, m, c.keys...)
 					out := m.View().Content
 					what := fmt.Sprintf("%s %s width %d", c.name, th.name, w)
@@ -116,7 +116,7 @@ func TestGoldenRecords(t *testing.T) {
 		for _, w := range goldenWidths {
 			fmt.Fprintf(&b, "──── width %d ────\n", w)
 			for _, e := range ends {
-				m, _ := press(t, sized(New(e.q, keys.Default(), styles.New(th.opts)), w), e.key)
+				m, _ := press(t, sized(New(e.q, keys.Default(), styles.New(th.opts)).WithGrace(0), w), e.key)
 				out := m.Record()
 				golden.CheckWidth(t, fmt.Sprintf("%s %s width %d", e.name, th.name, w), out, w)
 				fmt.Fprintf(&b, "%s:\n%s\n", e.name, out)

@@ -9,6 +9,7 @@ package trustprompt
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -64,6 +65,9 @@ type Model struct {
 	// shown is how many lines the question took when it was answered,
 	// which the last frame covers so that none of it is left behind.
 	shown int
+	// keysFrom is when keys start to count (see Grace); now is the clock.
+	keysFrom time.Time
+	now      func() time.Time
 }
 
 // defaultWidth is used until the terminal tells its size.
@@ -71,7 +75,25 @@ const defaultWidth = 80
 
 // New is the question q, drawn with st.
 func New(q Question, km keys.Map, st *styles.Styles) Model {
-	return Model{q: clean(q), keys: km.Trust, st: st, width: defaultWidth}
+	return Model{q: clean(q), keys: km.Trust, st: st, width: defaultWidth, now: time.Now}.WithGrace(Grace)
+}
+
+// Grace is how long after the question appears keys are ignored (but
+// ctrl+c): text typed ahead, before the question could be read ("warden"
+// then "yes please fix it" at once), must not answer it.
+const Grace = 400 * time.Millisecond
+
+// WithGrace is m ignoring keys for d from now on its clock (0: none), and
+// WithClock m on another clock; tests use them.
+func (m Model) WithGrace(d time.Duration) Model {
+	m.keysFrom = m.now().Add(d)
+	return m
+}
+
+// WithClock is m on the clock now, its grace counted again from it.
+func (m Model) WithClock(now func() time.Time, grace time.Duration) Model {
+	m.now = now
+	return m.WithGrace(grace)
 }
 
 // clean makes everything that came from the filesystem harmless to draw,
@@ -116,6 +138,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) press(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if !key.Matches(k, m.keys.Quit) && m.now().Before(m.keysFrom) {
+		return m, nil // typed ahead: see Grace
+	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
 		return m.finish(aborted, false)

@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -29,7 +30,7 @@ func question() Question {
 }
 
 func newModel(q Question) Model {
-	return New(q, keys.Default(), styles.New(styles.Options{NoColor: true}))
+	return New(q, keys.Default(), styles.New(styles.Options{NoColor: true})).WithGrace(0)
 }
 
 // press presses the keys named (as bindings name them) and returns the
@@ -135,7 +136,7 @@ func TestLastFrameCoversTheQuestion(t *testing.T) {
 }
 
 func TestWindowSizeAndBackground(t *testing.T) {
-	m := New(question(), keys.Default(), styles.New(styles.Options{Dark: true}))
+	m := New(question(), keys.Default(), styles.New(styles.Options{Dark: true})).WithGrace(0)
 	for _, w := range []int{30, 50, 100} {
 		next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
 		m = next.(Model)
@@ -185,5 +186,24 @@ func TestCleansOutsideText(t *testing.T) {
 		if !strings.Contains(plain, want) {
 			t.Errorf("view lacks %q:\n%s", want, plain)
 		}
+	}
+}
+
+// Keys typed ahead (before the question could be read) do not answer it;
+// ctrl+c still quits at once, and after the grace keys count.
+func TestTypeAheadDoesNotAnswer(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	m := New(question(), keys.Default(), styles.New(styles.Options{NoColor: true})).WithClock(func() time.Time { return now }, Grace)
+	m, _ = press(t, m, "y", "enter")
+	if _, ok := m.Answer(); ok {
+		t.Fatal("type-ahead answered the question")
+	}
+	if q, _ := press(t, m, "ctrl+c"); !q.Aborted() {
+		t.Fatal("ctrl+c did not quit during the grace")
+	}
+	now = now.Add(Grace)
+	m, _ = press(t, m, "y")
+	if trusted, ok := m.Answer(); !ok || !trusted {
+		t.Fatalf("y after the grace: %v, %v", trusted, ok)
 	}
 }

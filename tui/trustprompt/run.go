@@ -33,6 +33,9 @@ type IO struct {
 	Env []string
 	// Width and Height fix the size when there is no real terminal.
 	Width, Height int
+	// NoGrace lets keys answer at once (see Grace): for tests that type
+	// into a pipe.
+	NoGrace bool
 }
 
 // Run asks q inline on the terminal and returns the answer; esc is no.
@@ -53,14 +56,18 @@ func Run(ctx context.Context, q Question, tio IO) (trusted bool, err error) {
 	if tio.Width > 0 && tio.Height > 0 {
 		opts = append(opts, tea.WithWindowSize(tio.Width, tio.Height))
 	}
-	final, err := tea.NewProgram(New(q, keys.Default(), st), opts...).Run()
+	m := New(q, keys.Default(), st)
+	if tio.NoGrace {
+		m = m.WithGrace(0)
+	}
+	final, err := tea.NewProgram(m, opts...).Run()
 	if err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 			err = ctx.Err()
 		}
 		return false, fmt.Errorf("ask whether to trust %s: %w", q.Root, err)
 	}
-	m, _ := final.(Model)
+	m, _ = final.(Model)
 	if m.state != asking {
 		// The cursor is on the last line of the blank last frame: go
 		// back to its top, clear it, and leave the answer there instead.

@@ -17,7 +17,7 @@ import (
 func run(t *testing.T, ctx context.Context, input io.Reader) (trusted bool, out string, err error) {
 	t.Helper()
 	var buf bytes.Buffer
-	trusted, err = Run(ctx, question(), IO{Input: input, Output: &buf, Env: []string{"TERM=xterm-256color", "NO_COLOR=1"}, Width: 80, Height: 40})
+	trusted, err = Run(ctx, question(), IO{Input: input, Output: &buf, Env: []string{"TERM=xterm-256color", "NO_COLOR=1"}, Width: 80, Height: 40, NoGrace: true})
 	return trusted, buf.String(), err
 }
 
@@ -84,7 +84,7 @@ func TestRunAfterTheQuestionIsDrawn(t *testing.T) {
 		}
 	}()
 	defer pw.Close()
-	trusted, err := Run(ctx, question(), IO{Input: pr, Output: out, Env: []string{"TERM=xterm-256color", "NO_COLOR=1"}, Width: 80, Height: 40})
+	trusted, err := Run(ctx, question(), IO{Input: pr, Output: out, Env: []string{"TERM=xterm-256color", "NO_COLOR=1"}, Width: 80, Height: 40, NoGrace: true})
 	if err != nil || !trusted {
 		t.Fatalf("Run = %v, %v", trusted, err)
 	}
@@ -138,4 +138,17 @@ func tail(s string) string {
 		return "…" + s[len(s)-400:]
 	}
 	return s
+}
+
+// Through a real program: "y" typed before the question is up answers
+// nothing; the question still waits.
+func TestRunIgnoresTypeAhead(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	var buf bytes.Buffer
+	trusted, err := Run(ctx, question(), IO{Input: strings.NewReader("yes please fix the bug\r"), Output: &buf,
+		Env: []string{"TERM=xterm-256color", "NO_COLOR=1"}, Width: 80, Height: 40})
+	if err == nil || trusted {
+		t.Fatalf("type-ahead answered: %v, %v", trusted, err)
+	}
 }

@@ -23,7 +23,7 @@ func (m Model) View() tea.View {
 
 // Labels of the two choices.
 const (
-	noLabel  = "No, stay read-only"
+	noLabel  = "No, don't trust it"
 	yesLabel = "Yes, trust it"
 )
 
