@@ -75,7 +75,7 @@ func (m *Model) startNewSession(msg newSessionMsg) tea.Cmd {
 	m.controlPending = false
 	if msg.err != nil {
 		m.add(cells.NewNotice(cells.NoticeError, "/new: "+msg.err.Error()))
-		return nil
+		return m.sendHeld()
 	}
 	m.opts.Session = msg.sess
 	m.turn = turnState{calls: map[string]cells.Cell{}}
@@ -83,5 +83,6 @@ func (m *Model) startNewSession(msg newSessionMsg) tea.Cmd {
 	m.lastAnswer = ""
 	m.status.TokensUsed, m.status.ContextLeft = 0, -1
 	m.add(cells.NewNotice(cells.NoticeInfo, "Started a new session: the model remembers nothing of the last one."))
-	return m.welcome()
+	welcome := m.welcome()
+	return tea.Batch(welcome, m.sendHeld())
 }

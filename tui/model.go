@@ -103,6 +103,9 @@ type Model struct {
 	// made, and another must wait for it.
 	diffPending    bool
 	controlPending bool
+	// held are messages sent while controlPending, shown as queued and
+	// sent once the change is made.
+	held []queuedInput
 
 	status     status.Info
 	lastAnswer string

@@ -318,9 +318,11 @@ func (m *Model) handleControlMsg(msg tea.Msg) tea.Cmd {
 		if a := msg.access; a != nil {
 			m.status.SandboxMode, m.status.SandboxWhy, m.status.Network, m.status.ApprovalPolicy = a.Mode, a.Why, a.Network, a.Policy
 		}
+		cmd := m.sendHeld()
 		if msg.reopen && m.picker != nil && m.picker.kind == pickPermission {
-			return loadPermissions(m.opts.Control)
+			return tea.Batch(cmd, loadPermissions(m.opts.Control))
 		}
+		return cmd
 	case diffMsg:
 		return m.showDiff(msg)
 	case newSessionMsg:

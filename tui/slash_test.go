@@ -314,3 +314,27 @@ func TestCellsFinishedUnderThePagerArePrintedWhenItCloses(t *testing.T) {
 	}
 	r.mustContain("scrollback", r.scrollback(), "ALPHA paragraph.", "BETA paragraph.")
 }
+
+// A message sent while /new is starting the next session goes to that
+// session, shown as queued meanwhile: never to the one being ended.
+func TestMessageSentDuringNewGoesToTheNewSession(t *testing.T) {
+	next := &fakeSession{result: harness.TurnResult{Status: event.TurnCompleted}}
+	ctl := &fakeControl{next: next}
+	r := newRig(t, 80, 30, withControl(ctl))
+	first := r.sess
+	r.typeText("/new")
+	cmds := r.press(tea.KeyEnter) // NewSession not answered yet
+	r.typeText("try1")
+	r.deliver(r.press(tea.KeyEnter))
+	r.mustContain("live area", r.view(), "try1")
+	if len(first.turns) != 0 {
+		t.Fatalf("sent to the old session: %v", first.turns)
+	}
+	r.deliver(cmds) // the new session is ready
+	if len(next.turns) != 1 || next.turns[0] != "try1" {
+		t.Fatalf("new session's turns %v", next.turns)
+	}
+	if len(first.turns) != 0 {
+		t.Fatalf("old session's turns %v", first.turns)
+	}
+}

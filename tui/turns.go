@@ -36,6 +36,14 @@ func (m *Model) submit(text string) tea.Cmd {
 		return nil
 	}
 	s := m.opts.Session
+	if m.controlPending && !m.turn.running {
+		// A change to the session is being made (/new, /model…): the
+		// message goes to the session it makes, once it is made.
+		u := cells.NewUser(text)
+		u.SetQueued(true)
+		m.held = append(m.held, queuedInput{text: text, cell: u})
+		return nil
+	}
 	if m.turn.running {
 		u := cells.NewUser(text)
 		u.SetQueued(true)
@@ -109,4 +117,16 @@ func (m *Model) resumeQueued(texts []string) tea.Cmd {
 	}
 	m.composer.SetValue(text)
 	return nil
+}
+
+// sendHeld sends the messages typed while a change to the session was
+// being made, now that it is: the first starts a turn, the rest queue.
+func (m *Model) sendHeld() tea.Cmd {
+	held := m.held
+	m.held = nil
+	var cmds []tea.Cmd
+	for _, h := range held {
+		cmds = append(cmds, m.submit(h.text))
+	}
+	return tea.Batch(cmds...)
 }

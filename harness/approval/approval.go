@@ -559,3 +559,20 @@ func (e *Engine) Forget(a SessionApproval) bool {
 	delete(e.exact, k)
 	return true
 }
+
+// ForgetOutside takes back every command allowed for the session to run
+// outside the sandbox, for a user going back to Read Only: from then on
+// nothing leaves the sandbox without being asked (rules the user saved
+// stay: they were chosen for good). It returns how many were forgotten.
+func (e *Engine) ForgetOutside() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for k := range e.exact {
+		if k.outside {
+			delete(e.exact, k)
+			n++
+		}
+	}
+	return n
+}

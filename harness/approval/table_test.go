@@ -325,3 +325,21 @@ func TestWithPolicyKeepsSessionApprovalsButNotFullAccessOnes(t *testing.T) {
 		t.Fatalf("full access to full access dropped them: %+v", got)
 	}
 }
+
+func TestForgetOutsideKeepsSandboxedApprovals(t *testing.T) {
+	e := WithoutRules(OnRequest, false)
+	for _, c := range []struct {
+		script  string
+		outside bool
+	}{{"make deploy", true}, {"make test", false}} {
+		if _, err := e.Remember(event.Decision{Approved: true, Remember: event.RememberSession}, c.script, c.outside); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.ForgetOutside(); n != 1 {
+		t.Fatalf("forgot %d", n)
+	}
+	if got := e.SessionApprovals(); len(got) != 1 || got[0].Script != "make test" {
+		t.Fatalf("left %+v", got)
+	}
+}

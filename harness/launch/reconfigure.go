@@ -52,6 +52,9 @@ func (s *Session) SetPreset(preset string) error {
 	st.SandboxMode, st.ApprovalPolicy, st.SandboxModeChosen = mode, policy, true
 	network := st.SandboxMode == config.SandboxFullAccess || st.Sandbox.Network
 	engine := s.engine.WithPolicy(policy, mode == config.SandboxFullAccess)
+	if mode == config.SandboxReadOnly {
+		engine.ForgetOutside()
+	}
 	set, err := newTools(s.params, st, s.perms, engine)
 	if err != nil {
 		return fmt.Errorf("change the sandbox: %w", err)

@@ -301,3 +301,30 @@ func TestSetPresetNarrowsTheSandbox(t *testing.T) {
 		t.Fatal("read-only let the command write")
 	}
 }
+
+// Back to Read Only, commands allowed for the session to run outside the
+// sandbox are asked again; those allowed inside it stay.
+func TestReadOnlyForgetsOutsideApprovals(t *testing.T) {
+	s := startSession(t)
+	if err := s.sess.SetPreset(config.PresetAuto); err != nil {
+		t.Fatal(err)
+	}
+	s.sess.mu.Lock()
+	engine := s.sess.engine
+	s.sess.mu.Unlock()
+	for _, c := range []struct {
+		script  string
+		outside bool
+	}{{"make deploy", true}, {"make test", false}} {
+		if _, err := engine.Remember(event.Decision{Approved: true, Remember: event.RememberSession}, c.script, c.outside); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.sess.SetPreset(config.PresetReadOnly); err != nil {
+		t.Fatal(err)
+	}
+	perms := s.sess.Permissions()
+	if len(perms) != 1 || perms[0].Exact == nil || perms[0].Exact.Script != "make test" {
+		t.Fatalf("permissions after Read Only: %+v", perms)
+	}
+}

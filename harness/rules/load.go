@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,14 +13,47 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"warden/harness/internal/repofile"
 	"warden/harness/internal/tomlline"
 )
+
+// MaxFileBytes is the most a rules file may hold: a larger one is refused,
+// not read (a link to /dev/zero would otherwise be read until memory runs
+// out).
+const MaxFileBytes = 1 << 20
 
 // Load reads one rules file, as rules of kind. A missing file is no rules
 // (nil, nil); anything wrong with a file that is there is an error naming the
 // file and the line, never a file quietly skipped.
+//
+// Only a regular file of at most MaxFileBytes is read: anything else (a
+// named pipe, which would block, a device, a directory) is an error. A
+// Project file came with a repository, so it must also be, links
+// followed, inside the project: the directory holding its .warden
+// directory (see repofile.Read).
 func Load(path string, kind Kind) ([]Rule, error) {
-	data, err := os.ReadFile(path)
+	root := ""
+	if kind == Project {
+		root = filepath.Dir(path)
+		if filepath.Base(root) == ".warden" {
+			root = filepath.Dir(root)
+		}
+	}
+	return load(path, root, kind)
+}
+
+// load is Load with the project's root given; root matters only for
+// Project files.
+func load(path, root string, kind Kind) ([]Rule, error) {
+	var data []byte
+	var err error
+	if kind == Project {
+		data, err = repofile.Read(path, root, MaxFileBytes)
+	} else {
+		// The user's own: it may link anywhere (a dotfiles repository),
+		// but it is still a regular file of bounded size.
+		data, err = repofile.ReadOwn(path, MaxFileBytes)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -44,7 +44,9 @@ func kinds() []Kind { return []Kind{User, Project, Personal, Session} }
 
 // LoadSet loads the rules in force for p.ProjectRoot; trusted says whether
 // the user trusts the project (see Trusted). Every broken file is reported,
-// not just the first.
+// not just the first; so is one that is not read at all (see Load): not a
+// regular file, larger than MaxFileBytes, or, for the project's own, a link
+// out of the project.
 func LoadSet(p Paths, trusted bool) (*Set, error) {
 	var err error
 	if p.ConfigDir, err = filepath.Abs(p.ConfigDir); err != nil {
@@ -62,7 +64,7 @@ func LoadSet(p Paths, trusted bool) (*Set, error) {
 		if file == "" {
 			continue
 		}
-		rules, err := Load(file, k)
+		rules, err := load(file, s.paths.ProjectRoot, k)
 		if err != nil {
 			errs = append(errs, err)
 			continue
