@@ -87,7 +87,8 @@ func (m *Model) welcome() tea.Cmd {
 			st.Dim.Render("sandbox   ")+sandboxLine(s.SandboxMode, s.SandboxWhy, s.Network)+st.Dim.Render(" · approvals "+s.ApprovalPolicy))
 	}
 	if m.opts.Setup == "" && s.SandboxWhy == "untrusted project" && s.SandboxMode == "read-only" {
-		lines = append(lines, st.Dim.Render("          warden can read but not edit this project; to let it edit, quit and run ")+st.Code.Render("warden trust"))
+		lines = append(lines, st.Dim.Render("          warden can read but not edit this project; to let it edit, choose Auto with ")+
+			st.Code.Render("/approvals")+st.Dim.Render(", or trust the project for good: ")+st.Code.Render("warden trust"))
 	}
 	if m.opts.Setup == "" {
 		lines = append(lines, "", st.Dim.Render("Type a message and press enter. ? shows the keys, ctrl+t the full transcript."))

@@ -39,12 +39,24 @@ func (m *Model) showDiff(msg diffMsg) tea.Cmd {
 	m.helpOpen = false
 	p := pager.New(m.keys, m.styles, m.diffTitle(), m.width, m.height)
 	p.SetContent(m.diffContent())
-	if diffview.CanSplit(m.width) {
-		p.SetExtraHelp(m.keys.Pager.Split)
-	}
+	m.setSplitHelp(&p)
 	p.Top()
 	m.pager = &p
 	return nil
+}
+
+// setSplitHelp offers the side-by-side toggle where the terminal is wide
+// enough for it, saying what it will do.
+func (m *Model) setSplitHelp(p *pager.Model) {
+	if !diffview.CanSplit(m.width) {
+		p.SetExtraHelp()
+		return
+	}
+	b := m.keys.Pager.Split
+	if m.diff.split {
+		b.SetHelp(b.Help().Key, "unified")
+	}
+	p.SetExtraHelp(b)
 }
 
 func (m *Model) diffTitle() string {

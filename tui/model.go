@@ -12,6 +12,7 @@ import (
 	"warden/tui/approvaldialog"
 	"warden/tui/cells"
 	"warden/tui/composer"
+	"warden/tui/diffview"
 	"warden/tui/keys"
 	"warden/tui/markdown"
 	"warden/tui/pager"
@@ -226,6 +227,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if m.pager != nil {
 			m.pager.SetSize(m.width, m.height)
 			m.pager.SetContent(m.pagerContent())
+			if m.diff != nil {
+				m.setSplitHelp(m.pager)
+			}
 		}
 		if !m.welcomed {
 			// The welcome is printed once the terminal's width is known,
@@ -338,9 +342,10 @@ func (m *Model) setStyles(dark bool) {
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	g := m.keys.Global
 	if m.pager != nil {
-		if m.diff != nil && key.Matches(msg, m.keys.Pager.Split) {
+		if m.diff != nil && key.Matches(msg, m.keys.Pager.Split) && diffview.CanSplit(m.width) {
 			m.diff.split = !m.diff.split
 			m.pager.SetContent(m.diffContent())
+			m.setSplitHelp(m.pager)
 			return nil
 		}
 		p, intent := m.pager.Update(msg)

@@ -185,7 +185,7 @@ func TestDiffCommandOpensThePagerAndTogglesSideBySide(t *testing.T) {
 		t.Fatal("/diff opened no pager")
 	}
 	view := r.view()
-	r.mustContain("diff pager", view, "Changes since the session started · 1 file · +1 −1", "main.go", "var x = 2", "s side by side")
+	r.mustContain("diff pager", view, "Changes since the session started · 1 file · +1 −1", "main.go", "var x = 2", "s unified")
 	split := r.m.diff.split
 	r.typeText("s")
 	if r.m.diff.split == split {
