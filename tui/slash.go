@@ -88,8 +88,9 @@ func (m *Model) runControlCommand(name string) tea.Cmd {
 		if why := m.busy(name); why != "" {
 			return m.refuse(why)
 		}
-		items := []picker.Item{{Title: m.status.Model, Value: m.status.Model, Current: true}}
-		p := picker.New(items, m.keys, m.styles, picker.Options{
+		// Empty until the list arrives, so "Loading…" shows; a name can
+		// be typed meanwhile.
+		p := picker.New(nil, m.keys, m.styles, picker.Options{
 			Title:    "Choose a model",
 			Hint:     "Type to filter, or type any name your provider serves.",
 			Filter:   true,
