@@ -76,6 +76,16 @@ const initPrompt = `Write a file named AGENTS.md at the root of this repository:
 // welcome is the first cell: who is running, where, and under which
 // sandbox, so the user always knows what the agent may do.
 func (m *Model) welcome() tea.Cmd {
+	if m.welcomeWritten {
+		m.welcomeWritten = false // Run wrote it; /new prints its own
+		return nil
+	}
+	m.printer.add(m.welcomeText(m.width))
+	return m.printer.start()
+}
+
+// welcomeText is the welcome at width.
+func (m *Model) welcomeText(width int) string {
 	st := m.styles
 	s := m.status
 	title := st.Bold.Render("warden") + st.Dim.Render(" "+m.opts.Version)
@@ -93,14 +103,25 @@ func (m *Model) welcome() tea.Cmd {
 	if m.opts.Setup == "" {
 		lines = append(lines, "", st.Dim.Render("Type a message and press enter. ? shows the keys, ctrl+t the full transcript."))
 	}
-	text := ansi.Wrap(strings.Join(lines, "\n"), max(m.width, 20), " ")
+	text := ansi.Wrap(strings.Join(lines, "\n"), max(width, 20), " ")
 	if m.opts.Setup != "" {
 		// What to do before warden can start is printed, not drawn live:
 		// it must be readable whole however small the terminal.
-		text += "\n\n" + strings.Join(wrapKeepingIndent(m.opts.Setup, max(m.width, 20)), "\n")
+		text += "\n\n" + strings.Join(wrapKeepingIndent(m.opts.Setup, max(width, 20)), "\n")
 	}
-	m.printer.add(text)
-	return m.printer.start()
+	return text
+}
+
+// WriteWelcome writes the welcome to w at width before the program starts,
+// and the program then does not print it. bubbletea v2.0.10 places a print
+// made before its first frame at the top of the screen, over whatever was
+// there (the end of a question asked before, the user's shell output).
+func (m *Model) WriteWelcome(w io.Writer, width int) error {
+	if _, err := fmt.Fprintln(w, m.welcomeText(width)); err != nil {
+		return err
+	}
+	m.welcomeWritten = true
+	return nil
 }
 
 func sandboxLine(mode, why string, network bool) string {

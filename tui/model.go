@@ -77,6 +77,8 @@ type Model struct {
 	// helpOpen: the pager shows the keys, not the transcript.
 	helpOpen bool
 	welcomed bool
+	// welcomeWritten: Run wrote the welcome before the program started.
+	welcomeWritten bool
 
 	// live holds the cells not yet printed into the scrollback, in order;
 	// all holds every cell, for the pager.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/charmbracelet/x/term"
+
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -35,6 +37,21 @@ func Run(ctx context.Context, o Options, tio IO) error {
 	if tio.Width > 0 && tio.Height > 0 {
 		opts = append(opts, tea.WithWindowSize(tio.Width, tio.Height))
 	}
+	out := tio.Output
+	if out == nil {
+		out = os.Stdout
+	}
+	width := tio.Width
+	if f, ok := out.(*os.File); ok && width == 0 {
+		if w, _, err := term.GetSize(f.Fd()); err == nil {
+			width = w
+		}
+	}
+	if width > 0 {
+		if err := m.WriteWelcome(out, width); err != nil {
+			return fmt.Errorf("run the terminal interface: %w", err)
+		}
+	}
 	p := tea.NewProgram(m, opts...)
 	defer func() {
 		if o.Bridge != nil {
@@ -46,10 +63,6 @@ func Run(ctx context.Context, o Options, tio IO) error {
 	// frame; go back to its top so what follows starts right under the
 	// transcript instead of after a gap.
 	if m.quitting && m.lastHeight > 1 {
-		out := tio.Output
-		if out == nil {
-			out = os.Stdout
-		}
 		fmt.Fprintf(out, "\x1b[%dA\x1b[J", m.lastHeight-1)
 	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {

@@ -338,3 +338,31 @@ func TestMessageSentDuringNewGoesToTheNewSession(t *testing.T) {
 		t.Fatalf("old session's turns %v", first.turns)
 	}
 }
+
+// Run writes the welcome before the program starts (a print before
+// bubbletea's first frame lands at the top of the screen); the program
+// then does not print it again, and /new still prints its own.
+func TestWelcomeWrittenBeforeStartIsNotPrintedAgain(t *testing.T) {
+	ctl := &fakeControl{next: &fakeSession{result: harness.TurnResult{Status: event.TurnCompleted}}}
+	var out strings.Builder
+	r := newRig(t, 80, 30, withControl(ctl), func(o *Options) {})
+	// A fresh model, as Run makes it, with the welcome written first.
+	m := New(r.m.opts)
+	if err := m.WriteWelcome(&out, 80); err != nil {
+		t.Fatal(err)
+	}
+	r.printed = nil
+	r.m = m
+	r.m.frame.interval = 0
+	r.send(tea.WindowSizeMsg{Width: 80, Height: 30})
+	if !strings.Contains(out.String(), "Type a message and press enter") {
+		t.Fatalf("welcome written: %q", out.String())
+	}
+	if strings.Contains(r.scrollback(), "Type a message and press enter") {
+		t.Fatal("the welcome was printed again")
+	}
+	r.command("new")
+	if !strings.Contains(r.scrollback(), "Type a message and press enter") {
+		t.Fatalf("/new printed no welcome:\n%s", r.scrollback())
+	}
+}
