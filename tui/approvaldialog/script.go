@@ -3,7 +3,6 @@ package approvaldialog
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
 	"charm.land/lipgloss/v2"
 	"github.com/alecthomas/chroma/v2"
@@ -80,12 +79,12 @@ func visible(s string, style lipgloss.Style, st *styles.Styles) string {
 	if s == "" {
 		return ""
 	}
-	if !strings.ContainsFunc(s, invisible) {
+	if !strings.ContainsFunc(s, termsafe.Invisible) {
 		return style.Render(s)
 	}
 	var b strings.Builder
 	for s != "" {
-		i := strings.IndexFunc(s, invisible)
+		i := strings.IndexFunc(s, termsafe.Invisible)
 		if i < 0 {
 			b.WriteString(style.Render(s))
 			break
@@ -98,18 +97,6 @@ func visible(s string, style lipgloss.Style, st *styles.Styles) string {
 		s = s[i+len(string(r)):]
 	}
 	return b.String()
-}
-
-// invisible reports whether r draws nothing a reader would notice, or
-// changes how the text around it is drawn: format characters (bidi
-// controls, zero-width joiners, soft hyphens), line and paragraph
-// separators, and the blank fillers some fonts draw as nothing.
-func invisible(r rune) bool {
-	switch r {
-	case '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800':
-		return true
-	}
-	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // shellJoin writes an argv as a shell command, quoting what the shell

@@ -282,10 +282,10 @@ func oneLine(s string) string {
 
 // flat is oneLine without the trimming, for text typed a key at a time.
 func flat(s string) string {
-	return strings.Map(func(r rune) rune {
+	return termsafe.Reveal(strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' {
 			return ' '
 		}
 		return r
-	}, termsafe.Strip(s))
+	}, termsafe.Strip(s)))
 }

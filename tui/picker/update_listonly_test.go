@@ -42,3 +42,12 @@ func TestRevokeQuestionDoesNotPassToATwin(t *testing.T) {
 		t.Fatalf("y revoked the twin: %#v", intent)
 	}
 }
+
+// A rule's text from a repository cannot use a right-to-left override to
+// read as another rule.
+func TestPickerRevealsBidiOverrides(t *testing.T) {
+	m := New([]Item{{Title: "allow \u202ehsup tig\u202c"}}, keys.Default(), styles.New(styles.Options{NoColor: true}), Options{ListOnly: true})
+	if v := m.View(80, 6); strings.ContainsRune(v, '\u202e') || !strings.Contains(v, "<U+202E>") {
+		t.Fatalf("view:\n%q", v)
+	}
+}

@@ -7,7 +7,9 @@
 package termsafe
 
 import (
+	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
@@ -81,3 +83,34 @@ func sevenBit(s string) string {
 }
 
 func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
+
+// Invisible reports whether r draws nothing a reader would notice, or
+// changes how the text around it is drawn: format characters (bidi
+// controls, zero-width joiners, soft hyphens), line and paragraph
+// separators, and the blank fillers some fonts draw as nothing. Text that
+// decides something (a command, a rule, a file name) must show them.
+func Invisible(r rune) bool {
+	switch r {
+	case '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800':
+		return true
+	}
+	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+}
+
+// Reveal is s with each invisible character (see Invisible) written as
+// <U+XXXX>, so that a right-to-left override cannot make one name read as
+// another.
+func Reveal(s string) string {
+	if !strings.ContainsFunc(s, Invisible) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if Invisible(r) {
+			fmt.Fprintf(&b, "<U+%04X>", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -76,3 +76,17 @@ func FuzzStrip(f *testing.F) {
 		}
 	})
 }
+
+func TestRevealShowsInvisibleCharacters(t *testing.T) {
+	for in, want := range map[string]string{
+		"allow git status":         "allow git status",
+		"allow \u202egnp\u202c ls": "allow <U+202E>gnp<U+202C> ls",
+		"zero\u200bwidth":          "zero<U+200B>width",
+		"line\u2028sep":            "line<U+2028>sep",
+		"héllo wörld":              "héllo wörld",
+	} {
+		if got := Reveal(in); got != want {
+			t.Errorf("Reveal(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
