@@ -60,9 +60,9 @@ func answerText(d event.Decision) string {
 	case d.Approved && d.Remember == event.RememberSession:
 		return "Approved for this session"
 	case d.Approved && d.Remember == event.RememberProject:
-		return "Approved, and always allowed in this project: " + strings.Join(d.Prefix, " ") + " …"
+		return "Approved, and from now on " + strings.Join(d.Prefix, " ") + " … is allowed in this project"
 	case d.Approved && d.Remember == event.RememberUser:
-		return "Approved, and always allowed everywhere: " + strings.Join(d.Prefix, " ") + " …"
+		return "Approved, and from now on " + strings.Join(d.Prefix, " ") + " … is allowed everywhere"
 	case d.Approved:
 		return "Approved once"
 	case d.Stop:

@@ -10,6 +10,7 @@ import (
 	"warden/harness/event"
 	"warden/harness/model"
 	"warden/tui/cells"
+	"warden/tui/internal/pathfmt"
 	"warden/tui/internal/termsafe"
 	"warden/tui/markdown"
 )
@@ -62,7 +63,8 @@ func (m *Model) handleEvent(e event.Event) tea.Cmd {
 		m.closeExplored()
 		m.add(cells.NewPlan(e))
 	case event.RuleSaved:
-		m.add(cells.NewNotice(cells.NoticeInfo, fmt.Sprintf("Saved to %s: %s", e.File, strings.TrimSpace(e.Rule))))
+		rule := strings.ReplaceAll(strings.TrimSpace(e.Rule), "\n", "\n  ")
+		m.add(cells.NewNotice(cells.NoticeInfo, fmt.Sprintf("Saved to %s:\n  %s", pathfmt.Tilde(e.File, m.status.Home), rule)))
 	case event.ApprovalRequested:
 		m.approvals = append(m.approvals, e)
 		if len(m.approvals) == 1 {

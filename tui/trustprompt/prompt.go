@@ -8,6 +8,7 @@
 package trustprompt
 
 import (
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -34,6 +35,10 @@ type Question struct {
 	// offering "Auto" over "Read Only".
 	ModeChosen bool
 	ChosenMode string
+
+	// wide: the "project" is the whole filesystem or the home directory
+	// (warden started outside any repository there), set by clean.
+	wide bool
 }
 
 // File is one project file warden would load.
@@ -103,6 +108,7 @@ func clean(q Question) Question {
 	one := strings.NewReplacer("\n", `\n`, "\t", " ")
 	path := func(p string) string { return one.Replace(pathfmt.Tilde(termsafe.Strip(p), q.Home)) }
 	out := q
+	out.wide = q.Root == "/" || (q.Home != "" && filepath.Clean(q.Root) == filepath.Clean(q.Home))
 	out.Root = path(q.Root)
 	out.TrustFile = path(q.TrustFile)
 	out.ChosenMode = one.Replace(termsafe.Strip(q.ChosenMode))

@@ -207,3 +207,18 @@ func TestTypeAheadDoesNotAnswer(t *testing.T) {
 		t.Fatalf("y after the grace: %v, %v", trusted, ok)
 	}
 }
+
+// Started in the home directory (no repository), the "project" is all of
+// it: the question says so.
+func TestTheHomeDirectoryIsNamedForWhatItIs(t *testing.T) {
+	q := question()
+	q.Root, q.Home = "/home/ada", "/home/ada"
+	m := sized(newModel(q), 80)
+	if out := ansi.Strip(m.View().Content); !strings.Contains(out, "whole home directory") {
+		t.Fatalf("no warning:\n%s", out)
+	}
+	q.Root = "/home/ada/src/app"
+	if out := ansi.Strip(sized(newModel(q), 80).View().Content); strings.Contains(out, "whole home directory") {
+		t.Fatalf("warned for a project:\n%s", out)
+	}
+}

@@ -81,6 +81,10 @@ func (m Model) body(w int) []string {
 	var out []string
 
 	rules := st.Code.Render(".warden/rules.toml")
+	if m.q.wide {
+		out = append(out, wrap(st.Warning.Render("This is your whole home directory (or filesystem), not a project: trusting it lets commands change any file under it without asking."), w)...)
+		out = append(out, "")
+	}
 	if m.q.ModeChosen {
 		mode := m.q.ChosenMode
 		if mode == "" {
