@@ -9,12 +9,15 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"warden/harness/internal/repofile"
 )
 
 // DocFile is the name of the instruction files warden reads.
 const DocFile = "AGENTS.md"
 
-// Doc is one AGENTS.md file as given to the model.
+// Doc is one AGENTS.md file as given to the model, or one that was
+// refused.
 type Doc struct {
 	Path    string
 	Content string
@@ -23,6 +26,11 @@ type Doc struct {
 	// Global marks the user's own file from the config directory, which
 	// applies everywhere rather than to the directory it sits in.
 	Global bool
+	// Refused, when set, is why the file was not read ("a named pipe, not
+	// a file", "a link to a file outside the project"; see repofile);
+	// Content is then empty, and FormatProjectDocs leaves the file out.
+	// It is for the user to be told.
+	Refused string
 }
 
 // FindProjectDocs gathers the AGENTS.md files that apply in cwd: the global
@@ -36,6 +44,14 @@ type Doc struct {
 // dropped. The global file has a budget of its own. maxBytes <= 0 gives no
 // files. Missing and empty files and directories named AGENTS.md are
 // skipped; a file that exists but cannot be read is an error.
+//
+// The project's files come with the repository, which is untrusted input:
+// each is read only if it is, links followed, a regular file inside the
+// repository root (a link to /proc/self/environ or ~/.ssh/id_rsa would
+// otherwise go to the model provider and into the transcript; a named pipe
+// would block). One that is not is listed with Refused set, takes none of
+// the budget, and the search goes on. The global file may link anywhere
+// but must be a regular file too.
 func FindProjectDocs(configDir, cwd string, maxBytes int) ([]Doc, error) {
 	if maxBytes <= 0 {
 		return nil, nil
@@ -44,7 +60,7 @@ func FindProjectDocs(configDir, cwd string, maxBytes int) ([]Doc, error) {
 	globalPath := ""
 	if configDir != "" {
 		globalPath = filepath.Join(configDir, DocFile)
-		d, ok, err := readDoc(globalPath, maxBytes)
+		d, ok, err := readDoc(globalPath, repofile.OpenOwn, maxBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -58,19 +74,22 @@ func FindProjectDocs(configDir, cwd string, maxBytes int) ([]Doc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find %s files: %w", DocFile, err)
 	}
+	dirs := dirsFromRoot(cwd)
+	root := dirs[0] // the repository's root, or cwd outside any
+	open := func(path string) (*os.File, error) { return repofile.Open(path, root) }
 	left := maxBytes
-	for _, dir := range dirsFromRoot(cwd) {
+	for _, dir := range dirs {
 		path := filepath.Join(dir, DocFile)
 		if path == globalPath {
 			continue // the config directory is inside the repository
 		}
-		d, ok, err := readDoc(path, left)
+		d, ok, err := readDoc(path, open, left)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
 			docs = append(docs, d)
-			left -= len(d.Content)
+			left -= len(d.Content) // none for a refused file
 		}
 		// Even a file cut to nothing ends the list: a later, smaller file
 		// must not slip in ahead of the one that did not fit.
@@ -102,17 +121,18 @@ func dirsFromRoot(cwd string) []string {
 	}
 }
 
-// readDoc reads at most limit bytes of the file at path. ok is false when
-// there is nothing to include; Truncated is still reported then.
-func readDoc(path string, limit int) (d Doc, ok bool, err error) {
-	info, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && info.IsDir()) {
+// readDoc reads at most limit bytes of the file at path, opened by open
+// (repofile.Open or OpenOwn). ok is false when there is nothing to include;
+// Truncated is still reported then. A file open refuses is a Doc with only
+// Path and Refused.
+func readDoc(path string, open func(string) (*os.File, error), limit int) (d Doc, ok bool, err error) {
+	f, err := open(path)
+	if errors.Is(err, fs.ErrNotExist) || repofile.IsDir(err) {
 		return Doc{}, false, nil
 	}
-	if err != nil {
-		return Doc{}, false, fmt.Errorf("read %s: %w", path, err)
+	if why, refused := repofile.Reason(err); refused {
+		return Doc{Path: path, Refused: why}, true, nil
 	}
-	f, err := os.Open(path)
 	if err != nil {
 		return Doc{}, false, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -140,11 +160,15 @@ func readDoc(path string, limit int) (d Doc, ok bool, err error) {
 }
 
 // FormatProjectDocs renders docs as one user message, each file headed by
-// the directory it governs so the model knows its scope.
+// the directory it governs so the model knows its scope. Refused files are
+// left out; "" if nothing is left.
 func FormatProjectDocs(docs []Doc) string {
 	var b strings.Builder
-	for i, d := range docs {
-		if i > 0 {
+	for _, d := range docs {
+		if d.Refused != "" {
+			continue
+		}
+		if b.Len() > 0 {
 			b.WriteString("\n\n")
 		}
 		if d.Global {

@@ -162,7 +162,7 @@ func Start(p Params) (*Session, error) {
 		NetworkEnabled: network,
 		Tools:          registry.Names(),
 	})
-	contextItems, err := startingContext(p, network)
+	contextItems, refused, err := startingContext(p, network)
 	if err != nil {
 		closeTools()
 		return nil, err
@@ -221,6 +221,9 @@ func Start(p Params) (*Session, error) {
 		for _, r := range perms.Rules.Ignored() {
 			p.Sink(event.Error{Kind: "rules", Message: fmt.Sprintf("%s: this allow rule of the project is ignored until you trust the project (warden trust %s)", r.Where(), perms.Root)})
 		}
+		for _, d := range refused {
+			p.Sink(event.Error{Kind: "instructions", Message: fmt.Sprintf("%s was not read: it is %s", d.Path, d.Refused)})
+		}
 	}
 	return &Session{Session: sess, transcript: tw, params: p, settings: st, perms: perms, engine: engine, tools: set,
 		sandbox: SandboxInfo{Mode: st.SandboxMode, Why: sandboxWhy(st, perms.Trusted), Network: network},
@@ -257,13 +260,14 @@ func newClient(st config.Settings, hc *http.Client) (model.Client, error) {
 
 // startingContext is what the model reads before the user's first message:
 // the environment block, then the AGENTS.md files from the most general to
-// the most specific.
-func startingContext(p Params, network bool) ([]model.Item, error) {
+// the most specific. refused are the AGENTS.md files not read (see
+// instructions.FindProjectDocs), for the user to be told.
+func startingContext(p Params, network bool) (items []model.Item, refused []instructions.Doc, err error) {
 	shell := filepath.Base(p.Getenv("SHELL"))
 	if shell == "" || shell == "." {
 		shell = "bash"
 	}
-	items := []model.Item{model.UserMessage(instructions.EnvironmentContext(instructions.Env{
+	items = []model.Item{model.UserMessage(instructions.EnvironmentContext(instructions.Env{
 		Cwd:            p.Cwd,
 		Shell:          shell,
 		Date:           p.Now().Format("2006-01-02"),
@@ -278,12 +282,17 @@ func startingContext(p Params, network bool) ([]model.Item, error) {
 	}
 	docs, err := instructions.FindProjectDocs(configDir, p.Cwd, p.Settings.ProjectDocMaxBytes)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if len(docs) > 0 {
-		items = append(items, model.UserMessage(instructions.FormatProjectDocs(docs)))
+	for _, d := range docs {
+		if d.Refused != "" {
+			refused = append(refused, d)
+		}
 	}
-	return items, nil
+	if text := instructions.FormatProjectDocs(docs); text != "" {
+		items = append(items, model.UserMessage(text))
+	}
+	return items, refused, nil
 }
 
 // redactURL drops what a base URL may carry besides where it points: a

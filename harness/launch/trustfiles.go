@@ -7,6 +7,7 @@ import (
 
 	"warden/harness/config"
 	"warden/harness/instructions"
+	"warden/harness/internal/repofile"
 	"warden/harness/rules"
 )
 
@@ -23,7 +24,9 @@ type TrustFile struct {
 // model (maxBytes is the settings' ProjectDocMaxBytes), which are read
 // either way. It is what the user is shown before saying whether to trust
 // the project, so a rules file that does not load is described, not an
-// error: the session that follows reports it in full.
+// error: the session that follows reports it in full. A file warden
+// refuses to read (a named pipe, a link out of the project: see
+// repofile) is listed with the reason, "not read: …".
 func TrustFiles(getenv func(string) string, cwd string, maxBytes int) (root string, files []TrustFile, err error) {
 	configDir, err := config.Dir(getenv)
 	if err != nil {
@@ -49,7 +52,9 @@ func TrustFiles(getenv func(string) string, cwd string, maxBytes int) (root stri
 			continue
 		}
 		what := "instructions for the model (read whether trusted or not)"
-		if d.Truncated {
+		if d.Refused != "" {
+			what = "not read: " + d.Refused
+		} else if d.Truncated {
 			what = "instructions for the model, cut to the size limit (read whether trusted or not)"
 		}
 		files = append(files, TrustFile{Path: rel, What: what})
@@ -61,6 +66,9 @@ func TrustFiles(getenv func(string) string, cwd string, maxBytes int) (root stri
 // when there is no such file.
 func describeRules(file string) (what string, ok bool) {
 	rs, err := rules.Load(file, rules.Project)
+	if why, refused := repofile.Reason(err); refused {
+		return "not read: " + why, true
+	}
 	if err != nil {
 		// The error names the file, which the user sees already; its line
 		// and reason are what is left to say. Several errors are joined

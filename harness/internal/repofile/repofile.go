@@ -98,6 +98,12 @@ func Open(path, root string) (*os.File, error) {
 		return nil, fmt.Errorf("resolve the project root: %w", err)
 	}
 	real, err := filepath.EvalSymlinks(abs)
+	var pe *fs.PathError
+	if err != nil && !errors.As(err, &pe) {
+		// EvalSymlinks gives up on too many links (a link to itself, a
+		// loop) with an error of its own, not a file system one.
+		return nil, &RefusedError{Path: path, Reason: "a link that leads nowhere (" + err.Error() + ")"}
+	}
 	if err != nil {
 		return nil, err // not there (a dangling link too), or not reachable
 	}

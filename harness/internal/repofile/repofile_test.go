@@ -236,6 +236,16 @@ func TestLimitHoldsWhatTheSizeDoesNotSay(t *testing.T) {
 	refused(t, err, "larger than 1 byte")
 }
 
+// A link to itself is refused, not an error that would stop warden.
+func TestRefusesALinkLoop(t *testing.T) {
+	t.Parallel()
+	root, _ := project(t)
+	path := filepath.Join(root, "AGENTS.md")
+	symlink(t, "AGENTS.md", path)
+	_, err := Read(path, root, 1<<20)
+	refused(t, err, "a link that leads nowhere (EvalSymlinks: too many links)")
+}
+
 func TestMissingIsNotExist(t *testing.T) {
 	t.Parallel()
 	root, _ := project(t)
