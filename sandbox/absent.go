@@ -59,7 +59,7 @@ func checkAfter(prot protection, roots []string) []Denial {
 // rebaseRunsCommands reports whether an interactive rebase in progress in
 // git directory dir has exec steps still to run.
 func rebaseRunsCommands(dir string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, "rebase-merge", "git-rebase-todo"))
+	b, err := readRegular(filepath.Join(dir, "rebase-merge", "git-rebase-todo"), 4<<20)
 	if err != nil {
 		return false
 	}

@@ -330,7 +330,7 @@ func harmlessConfig(path string) bool {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() > 64<<10 {
 		return false
 	}
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, 64<<10)
 	if err != nil {
 		return false
 	}

@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -94,7 +96,7 @@ func gitFiles(ctx context.Context, root string) ([]string, error) {
 	}
 	// Exclusions the user keeps in the repository's info/exclude apply too:
 	// they are patterns, not settings.
-	if data, err := os.ReadFile(filepath.Join(top, ".git", "info", "exclude")); err == nil && len(data) < 1<<20 {
+	if data, err := readExclude(filepath.Join(top, ".git", "info", "exclude")); err == nil {
 		_ = os.MkdirAll(filepath.Join(private, "info"), 0o700)
 		_ = os.WriteFile(filepath.Join(private, "info", "exclude"), data, 0o600)
 	}
@@ -208,4 +210,18 @@ func walkFiles(ctx context.Context, root string, limit int) ([]string, error) {
 // anyway.
 func printable(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
+}
+
+// readExclude reads the repository's info/exclude: a regular file, opened
+// without blocking (a named pipe must not hang completion), at most 1 MiB.
+func readExclude(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() > 1<<20 {
+		return nil, fmt.Errorf("%s is not a small regular file", path)
+	}
+	return io.ReadAll(io.LimitReader(f, 1<<20))
 }
