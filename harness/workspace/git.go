@@ -23,6 +23,8 @@ type gitRepo struct {
 	// maxFiles and maxBytes bound what a snapshot hashes (Options).
 	maxFiles int
 	maxBytes int64
+	// emptyBlob is the id of the empty blob, written by init.
+	emptyBlob string
 }
 
 // hermeticConfig is set on the command line of every git run.
@@ -35,9 +37,15 @@ type gitRepo struct {
 // never pointed at the user's .git: the private repository's config is
 // the one `git init` wrote, the system and global configs are not read
 // (hermeticEnv), and these settings pin what remains. Attributes naming a
-// filter or diff driver are then inert: the drivers are defined nowhere.
-// The work tree's .gitignore files do apply, which is what we want:
-// build output stays out of the snapshots.
+// filter or diff driver are then inert: the drivers are defined nowhere,
+// and the private info/attributes overrides them anyway (see
+// privateAttributes). The global ignore and attributes files, which git
+// reads from HOME even without a global config, are replaced by the
+// private repository's own (see writeExcludes): the model must not be able
+// to change what a snapshot leaves out by writing into HOME. The work
+// tree's .gitignore files do apply, which is what we want: build output
+// stays out of the snapshots; see ignore.go for why that cannot hide a
+// file the model writes.
 func hermeticConfig() []string {
 	return []string{
 		"-c", "core.fsmonitor=false",
@@ -50,6 +58,8 @@ func hermeticConfig() []string {
 		"-c", "core.untrackedCache=false",
 		"-c", "core.splitIndex=false",
 		"-c", "core.sparseCheckout=false",
+		"-c", "core.excludesFile=/dev/null",
+		"-c", "core.attributesFile=/dev/null",
 		// Snapshots are written once and read once or twice: fast
 		// compression beats small.
 		"-c", "core.looseCompression=1",
@@ -193,8 +203,32 @@ func (g *gitRepo) stream(ctx context.Context, read func(io.Reader) error, args .
 	return nil
 }
 
+// privateAttributes is the private repository's info/attributes, which
+// takes precedence over every .gitattributes of the work tree (and the
+// system and global files are not read). The work tree's attributes could
+// otherwise hide a change:
+//
+//   - when a file is hashed (git add), "text", "eol" and "crlf" convert
+//     its line endings, "ident" collapses "$Id: anything$" to "$Id$", and
+//     "working-tree-encoding" re-encodes it (or, for content that is not
+//     in that encoding, makes git add fail, and /diff with it); "filter"
+//     names a driver, defined nowhere here but neutralised all the same.
+//     Unset, a snapshot stores the bytes on disk.
+//   - when a diff is written, "-diff", "binary" and "diff=<driver>" would
+//     make git print "Binary files differ" for a text file. With "diff"
+//     unspecified, git decides from the content alone, as it does with
+//     no attributes: a NUL byte in the first 8,000 bytes of either side
+//     makes a file binary.
+//
+// Attributes are resolved per attribute, the highest-precedence file
+// that mentions one deciding it, so a macro (such as "binary", or one a
+// .gitattributes defines) cannot set these either.
+const privateAttributes = "* -text -eol -crlf -ident -filter -working-tree-encoding !diff\n"
+
 // init makes the private repository: bare, and without the template
-// directory's sample hooks and description.
+// directory's sample hooks and description; with privateAttributes, the
+// excludes (writeExcludes), and the empty blob nested repositories are
+// seeded with (nested.go).
 func (g *gitRepo) init(ctx context.Context) error {
 	cmd := exec.CommandContext(ctx, g.bin, append(hermeticConfig(), "init", "--bare", "--quiet", "--template=", g.dir)...)
 	cmd.Dir = g.dir
@@ -204,122 +238,22 @@ func (g *gitRepo) init(ctx context.Context) error {
 	if err := cmd.Run(); err != nil {
 		return &gitError{sub: "init", stderr: stderr.String(), err: err}
 	}
+	info := filepath.Join(g.dir, "info")
+	if err := os.MkdirAll(info, 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(info, "attributes"), []byte(privateAttributes), 0o600); err != nil {
+		return err
+	}
+	if err := writeExcludes(g.root, info); err != nil {
+		return err
+	}
+	out, err := g.run(ctx, "", []byte{}, "hash-object", "-w", "--stdin")
+	if err != nil {
+		return err
+	}
+	if g.emptyBlob = strings.TrimSpace(string(out)); g.emptyBlob == "" {
+		return errors.New("git hash-object wrote no object")
+	}
 	return nil
-}
-
-// maxSnapshotFileBytes: a file larger than this is left out of a snapshot
-// rather than read and stored. Hashing a file costs a read of it and a
-// compressed copy in the private directory, for a diff no one would read
-// (a file that size is data, a build artifact or a disk image), and the
-// work tree may hold many such files that no .gitignore mentions. Such
-// files are still compared, by size, mtime and mode (bigFile), and shown
-// without a diff.
-const maxSnapshotFileBytes = 50 << 20
-
-// bigFile is what is known of a file left out of a snapshot for its size.
-type bigFile struct {
-	size  int64
-	mtime int64 // UnixNano
-	mode  os.FileMode
-}
-
-// snapshot records the work tree into index, which is empty or a copy of
-// the baseline's, and writes its tree. It returns the tree and the files
-// left out for their size (by slash-separated path from root).
-//
-// The files to hash are found by `git ls-files --others --modified`:
-// untracked files (all of them, for an empty index) and tracked ones whose
-// stat changed, with the same ignore rules `git add` uses: one walk and a
-// stat of each file (and a read of one git finds "racily clean", which is
-// rare). Each listed file is stat'ed once more here to find those too big
-// to hash, which is cheap next to hashing. The big ones are dropped from
-// the index if they were in it and kept out of `git add` by exclude
-// pathspecs.
-//
-// `git add --ignore-errors` adds what it can: a file that vanishes while
-// it is read, or a file it may not read, is left out rather than failing
-// the snapshot. Nested repositories (listed as "dir/") are left out whole:
-// changes inside them do not show.
-func (g *gitRepo) snapshot(ctx context.Context, index string) (string, map[string]bigFile, error) {
-	listed, err := g.run(ctx, index, nil, "ls-files", "-z", "--others", "--modified", "--exclude-standard")
-	if err != nil {
-		return "", nil, g.snapshotErr(err)
-	}
-	big, files, bytes := findBig(g.root, listed)
-	if files > g.maxFiles || bytes > g.maxBytes {
-		return "", nil, fmt.Errorf("snapshot %s: %d files (%d MB) that no .gitignore leaves out: more than warden copies for /diff (%d files, %d MB); start warden in the project's own directory", g.root, files, bytes>>20, g.maxFiles, g.maxBytes>>20)
-	}
-	pathspecs := []byte(".\x00")
-	// Nested repositories stay out: as gitlinks in the index, every later
-	// `git add` would run git inside them, with their own .git/config and
-	// its filter drivers, which this process must never do.
-	for p := range strings.SplitSeq(string(listed), "\x00") {
-		if strings.HasSuffix(p, "/") {
-			pathspecs = append(pathspecs, ":(exclude,literal)"+strings.TrimSuffix(p, "/")+"\x00"...)
-		}
-	}
-	if len(big) > 0 {
-		var paths []byte
-		for p := range big {
-			paths = append(paths, p+"\x00"...)
-			pathspecs = append(pathspecs, ":(exclude,literal)"+p+"\x00"...)
-		}
-		if _, err := g.run(ctx, index, paths, "update-index", "-z", "--force-remove", "--stdin"); err != nil {
-			return "", nil, g.snapshotErr(err)
-		}
-	}
-	// Files larger than core.bigFileThreshold are streamed into one pack
-	// per run rather than written as a loose object each: on a tree of
-	// 2,000 small files that is several times faster (one file written
-	// instead of 2,000, and as many fewer directory entries). Only `git
-	// add` gets the setting, since diff takes files past it for binary.
-	_, err = g.run(ctx, index, pathspecs, "-c", "core.bigFileThreshold=1", "add", "--all", "--ignore-errors", "--pathspec-from-file=-", "--pathspec-file-nul")
-	var gerr *gitError
-	if errors.As(err, &gerr) && gerr.exitCode() == 1 && !strings.Contains(gerr.stderr, "fatal:") {
-		err = nil // some files could not be added; see above
-	}
-	if err != nil {
-		return "", nil, g.snapshotErr(err)
-	}
-	out, err := g.run(ctx, index, nil, "write-tree")
-	if err != nil {
-		return "", nil, g.snapshotErr(err)
-	}
-	tree := strings.TrimSpace(string(out))
-	if tree == "" {
-		return "", nil, fmt.Errorf("snapshot %s: git write-tree wrote no tree", g.root)
-	}
-	return tree, big, nil
-}
-
-func (g *gitRepo) snapshotErr(err error) error {
-	return fmt.Errorf("snapshot %s: %w", g.root, err)
-}
-
-// findBig returns the regular files among the NUL-separated paths listed
-// that are larger than maxSnapshotFileBytes, and how many files of what
-// total size are left to hash. A path ending in "/" is a nested
-// repository; one that is gone was deleted.
-func findBig(root string, listed []byte) (big map[string]bigFile, files int, bytes int64) {
-	for p := range strings.SplitSeq(string(listed), "\x00") {
-		if p == "" || strings.HasSuffix(p, "/") {
-			continue
-		}
-		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p)))
-		if err != nil {
-			continue
-		}
-		if !fi.Mode().IsRegular() || fi.Size() <= maxSnapshotFileBytes {
-			files++
-			if fi.Mode().IsRegular() {
-				bytes += fi.Size()
-			}
-			continue
-		}
-		if big == nil {
-			big = make(map[string]bigFile)
-		}
-		big[p] = bigFile{size: fi.Size(), mtime: fi.ModTime().UnixNano(), mode: fi.Mode()}
-	}
-	return big, files, bytes
 }

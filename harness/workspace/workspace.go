@@ -12,6 +12,21 @@
 // .gitignore, skips .git, hashes only files whose stat changed since the
 // baseline's index (each Diff starts from a copy of it), and writes
 // unified diffs with rename detection.
+//
+// The changes /diff shows may be a prompt-injected model's, so nothing in
+// the work tree may decide what it hides:
+//
+//   - ignore rules written after the baseline (a .gitignore, the global
+//     ignore file, .git/info/exclude) hide nothing: what the baseline's
+//     rules would not have ignored is snapshotted all the same (ignore.go);
+//   - .gitattributes can neither change the bytes a snapshot records nor
+//     make a text file's diff "Binary files differ" (privateAttributes);
+//   - the files of nested repositories are compared like any others,
+//     without git ever running inside one (nested.go).
+//
+// What the baseline's own rules ignore stays out of /diff, as do files a
+// snapshot leaves out for their size (compared by size and mtime only)
+// and nested repositories past maxNestedRepos (reported, not compared).
 package workspace
 
 import (
@@ -72,9 +87,9 @@ type Baseline struct {
 
 	// Written by the baseline snapshot before ready is closed, read-only
 	// after.
-	tree    string
+	base    *snapshot
 	index   string // the baseline's index file
-	big     map[string]bigFile
+	rules   string // the baseline's ignore rules (ignore.go)
 	baseErr error
 
 	mu     sync.Mutex
@@ -115,7 +130,7 @@ func Start(root string, o Options) *Baseline {
 	b.index = filepath.Join(dir, "baseline.index")
 	go func() {
 		defer close(b.ready)
-		b.tree, b.big, b.baseErr = b.snapshotBaseline()
+		b.base, b.rules, b.baseErr = b.snapshotBaseline()
 	}()
 	return b
 }
@@ -134,49 +149,22 @@ func findGit(name string) (string, error) {
 	return path, nil
 }
 
-// snapshotBaseline makes the private repository and records the work tree
-// into the baseline index.
-func (b *Baseline) snapshotBaseline() (string, map[string]bigFile, error) {
+// snapshotBaseline makes the private repository, records the work tree
+// into the baseline index, and writes down the ignore rules it was
+// recorded with.
+func (b *Baseline) snapshotBaseline() (*snapshot, string, error) {
 	if err := b.git.init(b.ctx); err != nil {
-		return "", nil, fmt.Errorf("workspace baseline of %s: %w", b.root, err)
+		return nil, "", fmt.Errorf("workspace baseline of %s: %w", b.root, err)
 	}
-	if err := copyExclude(b.root, b.git.dir); err != nil {
-		return "", nil, fmt.Errorf("workspace baseline of %s: %w", b.root, err)
-	}
-	tree, big, err := b.git.snapshot(b.ctx, b.index)
+	base, err := b.git.snapshot(b.ctx, b.index, nil, "")
 	if err != nil {
-		return "", nil, fmt.Errorf("workspace baseline: %w", err)
+		return nil, "", fmt.Errorf("workspace baseline: %w", err)
 	}
-	return tree, big, nil
-}
-
-// maxExcludeBytes bounds the .git/info/exclude copied from the user's
-// repository; a real one is a few lines.
-const maxExcludeBytes = 1 << 20
-
-// copyExclude copies root's .git/info/exclude, when root is a repository
-// that has one, into the private repository, so that what the user
-// excludes there stays out of the snapshots as it stays out of git
-// status. A .git that is a file (a linked worktree or a submodule) is
-// skipped: following it would mean trusting the path it names.
-func copyExclude(root, gitDir string) error {
-	if fi, err := os.Lstat(filepath.Join(root, ".git")); err != nil || !fi.IsDir() {
-		return nil
-	}
-	src := filepath.Join(root, ".git", "info", "exclude")
-	// Only a regular file is read: opening a FIFO would block.
-	fi, err := os.Lstat(src)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxExcludeBytes {
-		return nil
-	}
-	data, err := os.ReadFile(src)
+	rules, err := b.git.writeBaselineRules(b.ctx, b.index)
 	if err != nil {
-		return nil // unreadable: snapshot without it rather than fail
+		return nil, "", fmt.Errorf("workspace baseline of %s: %w", b.root, err)
 	}
-	if err := os.MkdirAll(filepath.Join(gitDir, "info"), 0o700); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(gitDir, "info", "exclude"), data, 0o600)
+	return base, rules, nil
 }
 
 // Root is the directory the Baseline records, made absolute.
@@ -240,17 +228,18 @@ func (b *Baseline) diff(ctx context.Context) ([]event.FileChange, error) {
 	}
 	defer os.Remove(index)
 	defer os.Remove(index + ".lock") // left behind if git was killed
-	tree, big, err := b.git.snapshot(ctx, index)
+	now, err := b.git.snapshot(ctx, index, b.base, b.rules)
 	if err != nil {
 		return nil, err
 	}
 	var changes []event.FileChange
-	if tree != b.tree {
-		if changes, err = b.git.diffTrees(ctx, b.tree, tree); err != nil {
+	if now.tree != b.base.tree {
+		if changes, err = b.git.diffTrees(ctx, b.base.tree, now.tree); err != nil {
 			return nil, fmt.Errorf("diff %s: %w", b.root, err)
 		}
 	}
-	changes = mergeBig(changes, b.big, big)
+	changes = mergeBig(changes, b.base.big, now.big)
+	changes = append(changes, leftOutChanges(b.base.leftOut, now.leftOut)...)
 	if len(changes) == 0 {
 		return nil, nil
 	}

@@ -237,64 +237,6 @@ func TestDotGitFileIsSkipped(t *testing.T) {
 	}
 }
 
-func TestNestedRepositories(t *testing.T) {
-	t.Parallel()
-	root := t.TempDir()
-	write(t, root, "top.txt", "top\n")
-	write(t, root, "empty/readme", "no commit yet\n")
-	git(t, filepath.Join(root, "empty"), "init", "-q")
-	write(t, root, "sub/file", "sub\n")
-	initRepo(t, filepath.Join(root, "sub"))
-	b := start(t, root, workspace.Options{})
-	write(t, root, "top.txt", "top 2\n")
-	write(t, root, "empty/readme", "still none\n")
-	write(t, root, "sub/file", "sub 2\n")
-	changes := diff(t, b)
-	if got := paths(changes); !slices.Equal(got, []string{"top.txt"}) {
-		t.Errorf("paths %q", got)
-	}
-	// Nested repositories are left out whole, their commits too: warden
-	// never runs git inside one (see TestHostileNestedRepository).
-	git(t, filepath.Join(root, "sub"), "commit", "-qam", "two")
-	if got := paths(diff(t, b)); !slices.Equal(got, []string{"top.txt"}) {
-		t.Errorf("after a commit in sub: paths %q", got)
-	}
-}
-
-// A nested repository's own config names a clean filter for its files:
-// git run inside it (as it is for a gitlink) would run the filter outside
-// the sandbox. Diff must not.
-func TestHostileNestedRepository(t *testing.T) {
-	t.Parallel()
-	marks := t.TempDir()
-	root := t.TempDir()
-	write(t, root, "top.txt", "top\n")
-	sub := filepath.Join(root, "sub")
-	write(t, root, "sub/a.txt", "a\n")
-	write(t, root, "sub/.gitattributes", "* filter=evil\n")
-	initRepo(t, sub)
-	f, err := os.OpenFile(filepath.Join(sub, ".git", "config"), os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString("[filter \"evil\"]\n\tclean = \"touch " + marks + "/clean; cat\"\n\tsmudge = cat\n")
-	f.Close()
-	b := start(t, root, workspace.Options{})
-	write(t, root, "sub/a.txt", "b\n")
-	write(t, root, "top.txt", "top 2\n")
-	diff(t, b)
-	diff(t, b)
-	b.Close()
-	if entries, _ := os.ReadDir(marks); len(entries) > 0 {
-		t.Fatalf("the nested repository's filter ran: %v", entries)
-	}
-	// The control: git run in the nested repository does run it.
-	git(t, sub, "add", "-A")
-	if entries, _ := os.ReadDir(marks); len(entries) == 0 {
-		t.Fatal("the filter is not effective; the test proves nothing")
-	}
-}
-
 func TestBigFiles(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
