@@ -97,7 +97,9 @@ func (r *renderer) file(c event.FileChange) {
 	for _, h := range r.header(c) {
 		r.row(h)
 	}
-	diff := termsafe.Strip(c.Diff)
+	// Invisible and bidi characters are shown as <U+XXXX>: a right-to-left
+	// override can make code read other than it runs ("Trojan Source").
+	diff := termsafe.Reveal(termsafe.Strip(c.Diff))
 	if strings.TrimSpace(diff) == "" {
 		return
 	}

@@ -430,3 +430,14 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// Trojan Source: a right-to-left override in a changed line shows as a
+// marker, so the code reads as it runs.
+func TestBidiOverridesAreRevealed(t *testing.T) {
+	c := event.FileChange{Path: "auth.go", Kind: "update", Added: 1, Removed: 1,
+		Diff: "--- a/auth.go\n+++ b/auth.go\n@@ -1 +1 @@\n-if isAdmin {\n+if isAdmin \u202e} \u2066// check later\u2069 \u2066{\n"}
+	out := Render([]event.FileChange{c}, Options{Width: 100, Styles: styles.New(styles.Options{NoColor: true})})
+	if strings.ContainsAny(out, "\u202e\u2066\u2069") || !strings.Contains(out, "<U+202E>") {
+		t.Fatalf("bidi controls not revealed:\n%q", out)
+	}
+}

@@ -168,6 +168,6 @@ func wrapName(s string, width int) []string {
 
 // cleanName is a path from the patch, safe to print and on one line.
 func cleanName(s string) string {
-	s = termsafe.Strip(s)
+	s = termsafe.Reveal(termsafe.Strip(s))
 	return strings.NewReplacer("\n", " ", "\t", " ").Replace(s)
 }
