@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -79,6 +80,10 @@ type Model struct {
 	welcomed bool
 	// welcomeWritten: Run wrote the welcome before the program started.
 	welcomeWritten bool
+	// altScreen is whether the terminal is on the alternate screen, as
+	// bubbletea's output says (see screenWatch); nil in tests, where
+	// nothing is written.
+	altScreen *atomic.Bool
 
 	// live holds the cells not yet printed into the scrollback, in order;
 	// all holds every cell, for the pager.
@@ -197,6 +202,8 @@ type (
 	tickMsg     struct{}
 	queuedMsg   struct{ texts []string }
 	statusMsg   struct{ text string }
+	// mainScreenMsg: the terminal is back on the main screen.
+	mainScreenMsg struct{}
 )
 
 // Update routes a message to whatever has focus and returns the commands
@@ -205,8 +212,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
 	m.syncPlaceholder()
 	// While the pager is open, finished cells wait to be printed until it
-	// closes (quitting closes it).
-	m.printer.paused = m.pager != nil && !m.quitting
+	// has closed on the terminal too (quitting closes it).
+	m.printer.paused = (m.pager != nil || m.altScreen != nil && m.altScreen.Load()) && !m.quitting
 	printing := m.flush()
 	frame := m.frame.after(msg)
 	if m.printer.started {
@@ -279,6 +286,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case branchMsg:
 		m.status.Branch = msg.branch
 		return nil
+	case mainScreenMsg:
+		return nil // the printer resumes: see Update
 	case statusMsg:
 		m.add(cells.NewNotice(cells.NoticeInfo, msg.text))
 		return nil

@@ -28,9 +28,6 @@ func Run(ctx context.Context, o Options, tio IO) error {
 	if tio.Input != nil {
 		opts = append(opts, tea.WithInput(tio.Input))
 	}
-	if tio.Output != nil {
-		opts = append(opts, tea.WithOutput(tio.Output))
-	}
 	if tio.Env != nil {
 		opts = append(opts, tea.WithEnvironment(tio.Env))
 	}
@@ -52,7 +49,12 @@ func Run(ctx context.Context, o Options, tio IO) error {
 			return fmt.Errorf("run the terminal interface: %w", err)
 		}
 	}
+	watch := &screenWatch{w: out}
+	m.altScreen = &watch.alt
+	opts = append(opts, tea.WithOutput(watch.watched()))
 	p := tea.NewProgram(m, opts...)
+	// Sent from bubbletea's renderer: without blocking it.
+	watch.left = func() { go p.Send(mainScreenMsg{}) }
 	defer func() {
 		if o.Bridge != nil {
 			o.Bridge.Close()

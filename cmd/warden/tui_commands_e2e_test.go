@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"warden/fakemodel"
 	"warden/tui/trustprompt"
 )
 
@@ -174,5 +176,41 @@ func TestTUITrustAnswerNoIsRemembered(t *testing.T) {
 	s = again.waitForText("Ask warden to do anything")
 	if strings.Contains(again.history(), "Do you trust") || !strings.Contains(s, "read-only (untrusted project)") {
 		t.Fatalf("the second start asked again or changed mode:\n%s", again.history())
+	}
+}
+
+// What finishes while the full-screen pager is open reaches the scrollback
+// once it closes, every paragraph in order: bubbletea writes a print at
+// once but leaves the alternate screen only at its next frame.
+func TestTUIOutputFinishedBehindThePagerReachesTheScrollback(t *testing.T) {
+	var paragraphs []string
+	for i := 1; i <= 12; i++ {
+		paragraphs = append(paragraphs, fmt.Sprintf("P%02d-para is paragraph number %d of the slow answer.", i, i))
+	}
+	c := newCLI(t, fakemodel.Reply{Output: []fakemodel.Output{{Text: strings.Join(paragraphs, "\n\n")}}, ChunkSize: 6, DelayMS: 10})
+	term := startTerminal(t, c, 100, 30)
+	term.waitForText("Ask warden to do anything")
+	term.typeText("A")
+	term.keys("Enter")
+	term.waitForText("P01-para")
+	term.keys("C-t")
+	term.waitForText("Transcript · everything expanded")
+	term.waitFor("the answer to end in the pager", func(s string) bool { return strings.Contains(s, "P12-para") })
+	term.keys("q")
+	term.waitForIdle()
+	history := term.history()
+	last := -1
+	for _, p := range paragraphs {
+		i := strings.Index(history, p)
+		if i < 0 {
+			t.Fatalf("%q is not in the scrollback:\n%s", p, history)
+		}
+		if i < last {
+			t.Fatalf("%q is out of order:\n%s", p, history)
+		}
+		last = i
+		if strings.Count(history, p) != 1 {
+			t.Fatalf("%q appears %d times:\n%s", p, strings.Count(history, p), history)
+		}
 	}
 }
