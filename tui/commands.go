@@ -88,7 +88,12 @@ func (m *Model) welcome() tea.Cmd {
 func (m *Model) welcomeText(width int) string {
 	st := m.styles
 	s := m.status
-	title := st.Bold.Render("warden") + st.Dim.Render(" "+m.opts.Version)
+	// Written straight to the terminal (see WriteWelcome): every value from
+	// outside is cleaned here, a directory name first.
+	clean := func(v string) string { return termsafe.Reveal(termsafe.Strip(v)) }
+	s.Model, s.Cwd, s.Home = clean(s.Model), clean(s.Cwd), clean(s.Home)
+	s.SandboxMode, s.SandboxWhy, s.ApprovalPolicy = clean(s.SandboxMode), clean(s.SandboxWhy), clean(s.ApprovalPolicy)
+	title := st.Bold.Render("warden") + st.Dim.Render(" "+clean(m.opts.Version))
 	lines := []string{title}
 	if m.opts.Setup == "" {
 		lines = append(lines,

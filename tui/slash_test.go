@@ -13,6 +13,7 @@ import (
 	"warden/harness"
 	"warden/harness/event"
 	"warden/harness/model"
+	"warden/tui/status"
 )
 
 func withControl(c *fakeControl) func(*Options) {
@@ -364,5 +365,27 @@ func TestWelcomeWrittenBeforeStartIsNotPrintedAgain(t *testing.T) {
 	r.command("new")
 	if !strings.Contains(r.scrollback(), "Type a message and press enter") {
 		t.Fatalf("/new printed no welcome:\n%s", r.scrollback())
+	}
+}
+
+// The welcome is written straight to the terminal: a directory named with
+// escape sequences (a window title, colours) or a bidi override must not
+// act on it or hide.
+func TestWelcomeCleansTheDirectoryName(t *testing.T) {
+	r := newRig(t, 80, 30, func(o *Options) {
+		o.Status.Cwd = "/tmp/pp\x1b[31mRED\x1b]0;PWNED\a\u202eevil"
+	})
+	var out strings.Builder
+	m := New(r.m.opts)
+	if err := m.WriteWelcome(&out, 80); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if strings.Contains(got, "\x1b]0;") || strings.Contains(got, "\x1b[31m") || strings.ContainsRune(got, '\u202e') || !strings.Contains(got, "<U+202E>") {
+		t.Fatalf("welcome: %q", got)
+	}
+	line := status.Render(r.m.statusInfo(), 200, r.m.styles)
+	if strings.ContainsRune(line, '\u202e') || strings.Contains(line, "\x1b]0;") {
+		t.Fatalf("status line: %q", line)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"warden/tui/internal/pathfmt"
+	"warden/tui/internal/termsafe"
 	"warden/tui/styles"
 )
 
@@ -133,6 +134,10 @@ func Render(info Info, width int, st *styles.Styles) string {
 // fields builds every field in its longest form; a field with nothing to
 // say has no forms.
 func fields(info Info, st *styles.Styles) []field {
+	// The directory comes from the filesystem, the model and the branch
+	// may come from a server or the repository.
+	clean := func(v string) string { return termsafe.Reveal(termsafe.Strip(v)) }
+	info.Model, info.Cwd, info.Home, info.Branch = clean(info.Model), clean(info.Cwd), clean(info.Home), clean(info.Branch)
 	fs := make([]field, nFields)
 	val, dim := st.StatusValue, st.Status
 

@@ -106,7 +106,7 @@ func (m Model) WithClock(now func() time.Time, grace time.Duration) Model {
 // entry of the list.
 func clean(q Question) Question {
 	one := strings.NewReplacer("\n", `\n`, "\t", " ")
-	path := func(p string) string { return one.Replace(pathfmt.Tilde(termsafe.Strip(p), q.Home)) }
+	path := func(p string) string { return one.Replace(termsafe.Reveal(pathfmt.Tilde(termsafe.Strip(p), q.Home))) }
 	out := q
 	out.wide = q.Root == "/" || (q.Home != "" && filepath.Clean(q.Root) == filepath.Clean(q.Home))
 	out.Root = path(q.Root)
@@ -114,7 +114,7 @@ func clean(q Question) Question {
 	out.ChosenMode = one.Replace(termsafe.Strip(q.ChosenMode))
 	out.Files = make([]File, len(q.Files))
 	for i, f := range q.Files {
-		out.Files[i] = File{Path: one.Replace(termsafe.Strip(f.Path)), What: one.Replace(termsafe.Strip(f.What))}
+		out.Files[i] = File{Path: one.Replace(termsafe.Reveal(termsafe.Strip(f.Path))), What: one.Replace(termsafe.Reveal(termsafe.Strip(f.What)))}
 	}
 	return out
 }
