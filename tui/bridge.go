@@ -62,3 +62,12 @@ func (b *Bridge) next() tea.Cmd {
 		}
 	}
 }
+
+// take returns the events that arrived so far, without waiting.
+func (b *Bridge) take() []event.Event {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	batch := b.pending
+	b.pending = nil
+	return batch
+}

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"warden/harness/event"
 	"warden/tui/cells"
 	"warden/tui/composer"
 	"warden/tui/internal/pathfmt"
@@ -117,12 +118,37 @@ func (m *Model) welcomeText(width int) string {
 	return text
 }
 
+// earlyText is what the events that came before the program started say
+// (a warning about a file that was not read), as it would be printed.
+func (m *Model) earlyText(evs []event.Event) string {
+	m.printer.paused = true
+	defer func() { m.printer.paused = false }()
+	for _, e := range evs {
+		m.handleEvent(e)
+	}
+	m.flush()
+	text := strings.Join(m.printer.queue, "\n")
+	m.printer.queue = nil
+	return text
+}
+
 // WriteWelcome writes the welcome to w at width before the program starts,
 // and the program then does not print it. bubbletea v2.0.10 places a print
 // made before its first frame at the top of the screen, over whatever was
 // there (the end of a question asked before, the user's shell output).
 func (m *Model) WriteWelcome(w io.Writer, width int) error {
-	if _, err := fmt.Fprintln(w, m.welcomeText(width)); err != nil {
+	m.width = width
+	var early string
+	if m.opts.Bridge != nil {
+		// Said before the program started: printed by it, they would meet
+		// the same fate as the welcome.
+		early = m.earlyText(m.opts.Bridge.take())
+	}
+	text := m.welcomeText(width)
+	if early != "" {
+		text += "\n" + early
+	}
+	if _, err := fmt.Fprintln(w, text); err != nil {
 		return err
 	}
 	m.welcomeWritten = true

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"warden/harness"
 	"warden/harness/event"
@@ -387,5 +388,28 @@ func TestWelcomeCleansTheDirectoryName(t *testing.T) {
 	line := status.Render(r.m.statusInfo(), 200, r.m.styles)
 	if strings.ContainsRune(line, '\u202e') || strings.Contains(line, "\x1b]0;") {
 		t.Fatalf("status line: %q", line)
+	}
+}
+
+// Warnings the session gave before the program started (a file it did
+// not read) are written with the welcome, not printed before the first
+// frame, where bubbletea would put them over the top of the screen.
+func TestEarlyWarningsAreWrittenWithTheWelcome(t *testing.T) {
+	bridge := NewBridge()
+	bridge.Sink(event.SessionStarted{Model: "gpt-5", SandboxMode: "read-only", ApprovalPolicy: "on-request"})
+	bridge.Sink(event.Error{Kind: "instructions", Message: "/repo/AGENTS.md was not read: it is a link to a file outside the project"})
+	r := newRig(t, 80, 30, func(o *Options) { o.Bridge = bridge })
+	m := New(r.m.opts)
+	var out strings.Builder
+	if err := m.WriteWelcome(&out, 80); err != nil {
+		t.Fatal(err)
+	}
+	got := ansi.Strip(out.String())
+	w, n := strings.Index(got, "Type a message"), strings.Index(got, "AGENTS.md was not read")
+	if w < 0 || n < 0 || n < w {
+		t.Fatalf("welcome and warning: %q", got)
+	}
+	if len(bridge.take()) != 0 {
+		t.Fatal("the events were left in the bridge: they would be printed again")
 	}
 }
