@@ -77,7 +77,7 @@ func (m *Model) handleEvent(e event.Event) tea.Cmd {
 		// hide it, and the agent would wait with nothing on the screen.
 		m.pager, m.helpOpen, m.diff = nil, false, nil
 		// A picker open meanwhile (/permissions) gives way to it too.
-		m.picker = nil
+		m.closePicker()
 		return m.notify("warden needs your approval")
 	case event.TokenUsage:
 		m.status.TokensUsed = e.Session.TotalTokens

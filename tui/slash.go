@@ -37,6 +37,16 @@ type openPicker struct {
 	model picker.Model
 	// chosenModel is the model picked before its effort is asked.
 	chosenModel string
+	// cancel stops what the picker waits for (the provider's model list).
+	cancel context.CancelFunc
+}
+
+// closePicker closes the open picker and stops what it was waiting for.
+func (m *Model) closePicker() {
+	if m.picker != nil && m.picker.cancel != nil {
+		m.picker.cancel()
+	}
+	m.picker = nil
 }
 
 // controlTimeout bounds a Control call that talks to a server.
@@ -97,9 +107,9 @@ func (m *Model) runControlCommand(name string) tea.Cmd {
 			FreeText: true,
 			Loading:  "Loading the provider's models…",
 		})
-		m.picker = &openPicker{kind: pickModel, model: p}
+		ctx, cancel := context.WithTimeout(context.Background(), controlTimeout)
+		m.picker = &openPicker{kind: pickModel, model: p, cancel: cancel}
 		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), controlTimeout)
 			defer cancel()
 			names, err := ctl.Models(ctx)
 			return modelsMsg{names: names, err: err}
@@ -163,7 +173,7 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 	}
 	open := m.picker
 	if _, ok := intent.(picker.Cancel); ok {
-		m.picker = nil
+		m.closePicker()
 		return nil
 	}
 	switch open.kind {
@@ -179,6 +189,7 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		effort := m.status.ReasoningEffort
+		m.closePicker()
 		m.picker = &openPicker{kind: pickEffort, chosenModel: name, model: picker.New(efforts(effort), m.keys, m.styles, picker.Options{
 			Title: "Reasoning effort for " + name,
 			Hint:  "More effort thinks longer before answering; models without reasoning ignore it.",
@@ -191,7 +202,7 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 		}
 		effort, _ := in.Item.Value.(string)
 		model := termsafe.Strip(open.chosenModel)
-		m.picker = nil
+		m.closePicker()
 		if why := m.busy("model"); why != "" {
 			return m.refuse(why)
 		}
@@ -223,14 +234,14 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 			})}
 			return nil
 		}
-		m.picker = nil
+		m.closePicker()
 		return m.setPreset(preset)
 	case pickFullAccess:
 		in, ok := intent.(picker.Chosen)
 		if !ok {
 			return nil
 		}
-		m.picker = nil
+		m.closePicker()
 		if preset, _ := in.Item.Value.(string); preset != "" {
 			return m.setPreset(preset)
 		}

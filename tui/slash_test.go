@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -411,5 +412,32 @@ func TestEarlyWarningsAreWrittenWithTheWelcome(t *testing.T) {
 	}
 	if len(bridge.take()) != 0 {
 		t.Fatal("the events were left in the bridge: they would be printed again")
+	}
+}
+
+type ctxControl struct {
+	fakeControl
+	errAtCall error
+}
+
+func (c *ctxControl) Models(ctx context.Context) ([]string, error) {
+	c.errAtCall = ctx.Err()
+	return nil, ctx.Err()
+}
+
+// Closing /model stops the request for the provider's list: a server that
+// never answers must not keep one connection per /model opened.
+func TestClosingTheModelPickerStopsTheListRequest(t *testing.T) {
+	ctl := &ctxControl{}
+	r := newRig(t, 80, 30, func(o *Options) { o.Control = ctl })
+	r.typeText("/model")
+	cmds := r.press(tea.KeyEnter)
+	r.press(tea.KeyEscape)
+	if r.m.picker != nil {
+		t.Fatal("esc did not close the picker")
+	}
+	messages(cmds...)
+	if ctl.errAtCall == nil {
+		t.Fatal("the list request was not cancelled when the picker closed")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"warden/harness"
 	"warden/harness/config"
@@ -97,7 +98,7 @@ func (c *sessionControl) open() (tui.Session, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.sess, c.baseline = sess, baseline
-	return gatedSession{sess, baseline.Ready()}, nil
+	return gatedSession{sess, baseline.Ready(), c.bridge.Sink}, nil
 }
 
 func (c *sessionControl) current() (*launch.Session, *workspace.Baseline) {
@@ -210,9 +211,10 @@ func (c *sessionControl) Revoke(p tui.Permission) error {
 	return sess.Revoke(perm)
 }
 
+// Diff compares without holding the other operations back: it can take
+// long (a huge tree), and quitting or /new must not wait for it; a Diff
+// whose baseline /new closes meanwhile says so.
 func (c *sessionControl) Diff(ctx context.Context) ([]event.FileChange, error) {
-	c.op.Lock()
-	defer c.op.Unlock()
 	_, baseline := c.current()
 	return baseline.Diff(ctx)
 }
@@ -236,21 +238,31 @@ func (c *sessionControl) NewSession() (tui.Session, error) {
 	if err := errors.Join(old.Close(), oldBaseline.Close()); err != nil {
 		c.bridge.Sink(event.Error{Kind: "transcript", Message: "closing the last session: " + err.Error()})
 	}
-	return gatedSession{sess, baseline.Ready()}, nil
+	return gatedSession{sess, baseline.Ready(), c.bridge.Sink}, nil
 }
 
 // gatedSession holds a turn until the workspace baseline is recorded, so
 // that nothing the agent does is already in the baseline /diff compares
-// with. The baseline takes a fraction of a second on most projects.
+// with. The baseline takes a fraction of a second on most projects; past
+// baselineWait the turn goes ahead, and the user is told what that means.
 type gatedSession struct {
 	*launch.Session
 	ready <-chan struct{}
+	warn  event.Sink
 }
 
+// baselineWait is the longest a first message waits for the baseline.
+const baselineWait = 10 * time.Second
+
 func (g gatedSession) RunTurn(ctx context.Context, input string) harness.TurnResult {
+	timer := time.NewTimer(baselineWait)
+	defer timer.Stop()
 	select {
 	case <-g.ready:
 	case <-ctx.Done():
+	case <-timer.C:
+		g.warn(event.Error{Kind: "diff", Message: fmt.Sprintf(
+			"the workspace is still being recorded for /diff after %s; the turn starts anyway, so /diff may miss what it changes first", baselineWait)})
 	}
 	return g.Session.RunTurn(ctx, input)
 }

@@ -188,7 +188,7 @@ func (t *transport) classify(pe providerError, h http.Header, modelName, path st
 }
 
 func unknownModel(name string) string {
-	return fmt.Sprintf("the provider does not serve the model %q: choose another with --model", name)
+	return fmt.Sprintf("the provider does not serve the model %q: choose another (--model, or /model in the interface)", name)
 }
 
 func isQuota(code, typ, msg string) bool {

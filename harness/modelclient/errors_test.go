@@ -40,7 +40,7 @@ func TestHTTPErrors(t *testing.T) {
 		{name: "403", status: 403, body: `{"error":{"message":"You are not allowed to sample from this model.","type":"invalid_request_error"}}`,
 			kind: model.ErrAuth, message: "permissions"},
 		{name: "404 model_not_found", status: 404, body: `{"error":{"message":"The model ` + "`gpt-9`" + ` does not exist or you do not have access to it.","type":"invalid_request_error","code":"model_not_found"}}`,
-			kind: model.ErrUnknownModel, message: `"gpt-9": choose another with --model`},
+			kind: model.ErrUnknownModel, message: `"gpt-9": choose another (--model, or /model in the interface)`},
 		{name: "404 ollama", status: 404, body: `{"error":"model \"gpt-9\" not found, try pulling it first"}`,
 			kind: model.ErrUnknownModel, detail: "try pulling it first"},
 		{name: "404 vllm", status: 404, body: `{"object":"error","message":"The model ` + "`gpt-9`" + ` does not exist.","type":"NotFoundError","param":null,"code":404}`,

@@ -87,6 +87,10 @@ func Remove(file string, line int) error {
 	return remove(file, line, nil)
 }
 
+// ErrFileChanged: a rule was to be removed from a file that changed since
+// its rules were read. A Set has read the file again when it says so.
+var ErrFileChanged = errors.New("the file changed since its rules were read; list the rules again")
+
 // remove is Remove; when want is set, the rule at line must be it, or the
 // file changed since want was read (another session removed a rule, or the
 // user edited it) and line may now hold another rule, which must not go.
@@ -102,7 +106,7 @@ func remove(file string, line int, want *Rule) error {
 			return "", false, fmt.Errorf("no rule starts at line %d", line)
 		}
 		if want != nil && (i >= len(old) || !old[i].equal(*want)) {
-			return "", false, fmt.Errorf("the file changed since its rules were read: line %d holds another rule now; list the rules again", line)
+			return "", false, fmt.Errorf("line %d holds another rule now: %w", line, ErrFileChanged)
 		}
 		next := cutBlock(sc, sc.rules[i])
 		rules, err := parse(file, next, "")

@@ -270,6 +270,12 @@ func (s *Set) Revoke(r Rule) error {
 			return fmt.Errorf("revoke rule %s: not a file of this set's rules", r.Where())
 		}
 		if err := remove(file, r.Line, &r); err != nil {
+			if errors.Is(err, ErrFileChanged) {
+				// So that listing the rules again shows the file as it is.
+				if rules, lerr := Load(file, r.Source.Kind); lerr == nil {
+					s.setFile(r.Source.Kind, rules)
+				}
+			}
 			return err
 		}
 		rules, err := Load(file, r.Source.Kind)
