@@ -47,9 +47,12 @@ func TrustFiles(getenv func(string) string, cwd string, maxBytes int) (root stri
 		if d.Global {
 			continue // the user's own, from the config directory
 		}
+		// Every project file the model would be given is listed, even one
+		// outside the root (reached through a symbolic link to the working
+		// directory): the user must see all that the answer covers.
 		rel, ok := inside(root, d.Path)
 		if !ok {
-			continue
+			rel = d.Path
 		}
 		what := "instructions for the model (read whether trusted or not)"
 		if d.Refused != "" {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"warden/harness/instructions"
 )
 
 // trustProject makes a git repository with the files given (path → text)
@@ -144,5 +145,42 @@ func TestTrustFilesNeedsAConfigDir(t *testing.T) {
 	_, _, err := TrustFiles(func(string) string { return "" }, t.TempDir(), 1<<10)
 	if err == nil || !strings.Contains(err.Error(), "config directory") {
 		t.Errorf("error %v", err)
+	}
+}
+
+// A working directory reached through a symbolic link (repo/sub links
+// elsewhere): the root is where the link leads, but the model is still
+// given the repository's AGENTS.md on the way, so the question lists it.
+func TestTrustFilesListsInstructionsReachedThroughALink(t *testing.T) {
+	root, getenv := trustProject(t, map[string]string{"AGENTS.md": "root agents\n"})
+	outside := filepath.Join(filepath.Dir(root), "outside")
+	if err := os.MkdirAll(outside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cwd := filepath.Join(root, "sub")
+	if err := os.Symlink(outside, cwd); err != nil {
+		t.Fatal(err)
+	}
+	_, files, err := TrustFiles(getenv, cwd, 1<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := instructions.FindProjectDocs(getenv("XDG_CONFIG_HOME"), cwd, 1<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		if d.Global || d.Refused != "" {
+			continue
+		}
+		listed := false
+		for _, f := range files {
+			if strings.HasSuffix(filepath.Join(root, f.Path), d.Path) || f.Path == d.Path {
+				listed = true
+			}
+		}
+		if !listed {
+			t.Fatalf("%s is given to the model but not listed: %+v", d.Path, files)
+		}
 	}
 }
