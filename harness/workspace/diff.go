@@ -47,7 +47,7 @@ type rawEntry struct {
 
 // diffTrees compares two snapshot trees, one FileChange per file.
 func (g *gitRepo) diffTrees(ctx context.Context, from, to string) ([]event.FileChange, error) {
-	out, err := g.run(ctx, "", nil, append(diffArgs("--raw", "-z"), from, to)...)
+	out, err := g.runBare(ctx, nil, append(diffArgs("--raw", "-z"), from, to)...)
 	if err != nil {
 		return nil, err
 	}
@@ -227,12 +227,13 @@ func joinChunks(chunks []patchChunk) (diff string, added, removed int) {
 	return string(text), added, removed
 }
 
-// mergeBig adds the files left out of the snapshots for their size: base
-// those left out of the baseline, cur those left out now. A file in both
-// changed if its size, mtime or mode did. A file too big on one side only
-// is in the other snapshot, so git reports it added or deleted; it is an
-// update. None has a diff or counts.
-func mergeBig(changes []event.FileChange, base, cur map[string]bigFile) []event.FileChange {
+// mergeOutside adds the files the snapshots hold no content of (too big
+// to copy, or unreadable): base those of the baseline, cur those of now.
+// A file in both changed if its size, mtime, mode or readability did. A
+// file outside on one side only is in the other snapshot, so git reports
+// it added or deleted; it is an update. None has counts; the Diff of an
+// unreadable one says so, that of one too big is empty.
+func mergeOutside(changes []event.FileChange, base, cur map[string]outsideFile) []event.FileChange {
 	if len(base) == 0 && len(cur) == 0 {
 		return changes
 	}
@@ -242,27 +243,33 @@ func mergeBig(changes []event.FileChange, base, cur map[string]bigFile) []event.
 			at[c.Path] = i
 		}
 	}
-	tooBig := func(p, kind string) event.FileChange { return event.FileChange{Path: p, Kind: kind} }
+	outside := func(p, kind string, f outsideFile, atStart bool) event.FileChange {
+		c := event.FileChange{Path: p, Kind: kind}
+		if f.unreadable != "" {
+			c.Diff = unreadableNote(f.unreadable, atStart)
+		}
+		return c
+	}
 	for p, now := range cur {
 		if i, ok := at[p]; ok && changes[i].Kind == kindDelete {
-			changes[i] = tooBig(p, kindUpdate) // grew past the limit
+			changes[i] = outside(p, kindUpdate, now, false) // grew past the limit, or became unreadable
 			continue
 		}
 		if was, ok := base[p]; !ok {
-			changes = append(changes, tooBig(p, kindAdd))
+			changes = append(changes, outside(p, kindAdd, now, false))
 		} else if was != now {
-			changes = append(changes, tooBig(p, kindUpdate))
+			changes = append(changes, outside(p, kindUpdate, now, false))
 		}
 	}
-	for p := range base {
+	for p, was := range base {
 		if _, ok := cur[p]; ok {
 			continue
 		}
 		if i, ok := at[p]; ok && changes[i].Kind == kindAdd {
-			changes[i] = tooBig(p, kindUpdate) // shrank below the limit
+			changes[i] = outside(p, kindUpdate, was, true) // shrank below the limit, or became readable
 			continue
 		}
-		changes = append(changes, tooBig(p, kindDelete))
+		changes = append(changes, outside(p, kindDelete, was, true))
 	}
 	return changes
 }

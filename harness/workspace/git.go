@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -25,6 +27,8 @@ type gitRepo struct {
 	maxBytes int64
 	// emptyBlob is the id of the empty blob, written by init.
 	emptyBlob string
+	// timeout bounds each git run (Options.GitTimeout).
+	timeout time.Duration
 }
 
 // hermeticConfig is set on the command line of every git run.
@@ -95,33 +99,82 @@ func hermeticEnv() []string {
 }
 
 // command is git run on the private repository with index as its index
-// file ("" for none), from root so that paths are relative to it.
-func (g *gitRepo) command(ctx context.Context, index string, args ...string) *exec.Cmd {
-	full := append([]string{"--git-dir=" + g.dir, "--work-tree=" + g.root}, hermeticConfig()...)
+// file ("" for none), from root so that paths are relative to it. Without
+// workTree, git is given no work tree and reads none of its files: the
+// repository is bare then, and git reads attributes only from the
+// private info/attributes, never from a .gitattributes (diff-tree).
+func (g *gitRepo) command(ctx context.Context, index string, workTree bool, args ...string) *exec.Cmd {
+	full := []string{"--git-dir=" + g.dir}
+	if workTree {
+		full = append(full, "--work-tree="+g.root)
+	}
+	full = append(full, hermeticConfig()...)
 	cmd := exec.CommandContext(ctx, g.bin, append(full, args...)...)
 	cmd.Dir = g.root
+	if !workTree {
+		cmd.Dir = g.dir
+	}
 	cmd.Env = g.env[:len(g.env):len(g.env)]
 	if index != "" {
 		cmd.Env = append(cmd.Env, "GIT_INDEX_FILE="+index)
 	}
-	cmd.WaitDelay = 5 * time.Second
+	// Git starts no program of its own here that could hold its output
+	// open once it is killed: Close need not wait long.
+	cmd.WaitDelay = time.Second
 	return cmd
 }
 
-// maxStderrBytes bounds the part of git's stderr kept for an error.
-const maxStderrBytes = 4 << 10
+// DefaultGitTimeout bounds each git run by default (Options.GitTimeout).
+const DefaultGitTimeout = 60 * time.Second
 
-// stderrBuffer keeps the first maxStderrBytes written to it.
-type stderrBuffer struct{ b []byte }
+// bound is ctx for one git run: cancelled as well after g.timeout.
+func (g *gitRepo) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, cmp.Or(g.timeout, DefaultGitTimeout))
+}
+
+// errTimeout is a git run stopped by g.timeout.
+type errTimeout struct {
+	sub string
+	d   time.Duration
+}
+
+func (e *errTimeout) Error() string {
+	return fmt.Sprintf("git %s did not finish reading the work tree in %s s: is a named pipe or a huge file named .gitignore or .gitattributes in it?",
+		e.sub, strconv.FormatFloat(e.d.Seconds(), 'f', -1, 64))
+}
+
+// failed is the error of a git run that failed: errTimeout if it was
+// stopped by bound (bounded) rather than by its caller (ctx).
+func (g *gitRepo) failed(ctx, bounded context.Context, sub, stderr string, err error) error {
+	if bounded.Err() != nil && ctx.Err() == nil {
+		return &errTimeout{sub: sub, d: cmp.Or(g.timeout, DefaultGitTimeout)}
+	}
+	return &gitError{sub: sub, stderr: stderr, err: err}
+}
+
+// maxStderrBytes bounds the part of git's stderr kept for an error, and
+// maxLogBytes the part kept to be read (runLog).
+const (
+	maxStderrBytes = 4 << 10
+	maxLogBytes    = 1 << 20
+)
+
+// stderrBuffer keeps the first max bytes written to it.
+type stderrBuffer struct {
+	b   []byte
+	max int
+}
 
 func (s *stderrBuffer) Write(p []byte) (int, error) {
-	if room := maxStderrBytes - len(s.b); room > 0 {
+	if room := cmp.Or(s.max, maxStderrBytes) - len(s.b); room > 0 {
 		s.b = append(s.b, p[:min(room, len(p))]...)
 	}
 	return len(p), nil
 }
 
-func (s *stderrBuffer) String() string { return strings.TrimSpace(string(s.b)) }
+func (s *stderrBuffer) String() string {
+	return strings.TrimSpace(string(s.b[:min(len(s.b), maxStderrBytes)]))
+}
 
 // gitError is a failed git run: its subcommand, trimmed stderr and exit.
 type gitError struct {
@@ -160,26 +213,46 @@ func subcommand(args []string) string {
 	return ""
 }
 
-// run runs git with stdin and returns its output.
+// run runs git on the work tree with stdin and returns its output.
 func (g *gitRepo) run(ctx context.Context, index string, stdin []byte, args ...string) ([]byte, error) {
-	cmd := g.command(ctx, index, args...)
+	out, _, err := g.runLog(ctx, index, stdin, args...)
+	return out, err
+}
+
+// runLog is run, returning as well the first maxLogBytes of git's
+// stderr, where it warns of what it could not read.
+func (g *gitRepo) runLog(ctx context.Context, index string, stdin []byte, args ...string) ([]byte, []byte, error) {
+	return g.exec(ctx, index, true, stdin, args...)
+}
+
+// runBare is run without the work tree (see command).
+func (g *gitRepo) runBare(ctx context.Context, stdin []byte, args ...string) ([]byte, error) {
+	out, _, err := g.exec(ctx, "", false, stdin, args...)
+	return out, err
+}
+
+func (g *gitRepo) exec(ctx context.Context, index string, workTree bool, stdin []byte, args ...string) ([]byte, []byte, error) {
+	bounded, cancel := g.bound(ctx)
+	defer cancel()
+	cmd := g.command(bounded, index, workTree, args...)
 	var stdout bytes.Buffer
-	var stderr stderrBuffer
+	stderr := stderrBuffer{max: maxLogBytes}
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
 	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), &gitError{sub: subcommand(args), stderr: stderr.String(), err: err}
+		return stdout.Bytes(), stderr.b, g.failed(ctx, bounded, subcommand(args), stderr.String(), err)
 	}
-	return stdout.Bytes(), nil
+	return stdout.Bytes(), stderr.b, nil
 }
 
-// stream runs git and hands its output to read as it comes.
+// stream runs git without the work tree and hands its output to read as
+// it comes.
 func (g *gitRepo) stream(ctx context.Context, read func(io.Reader) error, args ...string) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // stops git if read gives up early
-	cmd := g.command(ctx, "", args...)
+	bounded, cancel := g.bound(ctx)
+	defer cancel() // also stops git if read gives up early
+	cmd := g.command(bounded, "", false, args...)
 	var stderr stderrBuffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -194,11 +267,11 @@ func (g *gitRepo) stream(ctx context.Context, read func(io.Reader) error, args .
 		cancel()
 	}
 	werr := cmd.Wait()
-	if rerr != nil {
+	if rerr != nil && bounded.Err() == nil {
 		return rerr
 	}
-	if werr != nil {
-		return &gitError{sub: subcommand(args), stderr: stderr.String(), err: werr}
+	if werr != nil || rerr != nil {
+		return g.failed(ctx, bounded, subcommand(args), stderr.String(), cmp.Or(werr, rerr))
 	}
 	return nil
 }
@@ -230,13 +303,16 @@ const privateAttributes = "* -text -eol -crlf -ident -filter -working-tree-encod
 // excludes (writeExcludes), and the empty blob nested repositories are
 // seeded with (nested.go).
 func (g *gitRepo) init(ctx context.Context) error {
-	cmd := exec.CommandContext(ctx, g.bin, append(hermeticConfig(), "init", "--bare", "--quiet", "--template=", g.dir)...)
+	bounded, cancel := g.bound(ctx)
+	defer cancel()
+	cmd := exec.CommandContext(bounded, g.bin, append(hermeticConfig(), "init", "--bare", "--quiet", "--template=", g.dir)...)
 	cmd.Dir = g.dir
 	cmd.Env = g.env
+	cmd.WaitDelay = time.Second
 	var stderr stderrBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return &gitError{sub: "init", stderr: stderr.String(), err: err}
+		return g.failed(ctx, bounded, "init", stderr.String(), err)
 	}
 	info := filepath.Join(g.dir, "info")
 	if err := os.MkdirAll(info, 0o700); err != nil {
@@ -248,7 +324,7 @@ func (g *gitRepo) init(ctx context.Context) error {
 	if err := writeExcludes(g.root, info); err != nil {
 		return err
 	}
-	out, err := g.run(ctx, "", []byte{}, "hash-object", "-w", "--stdin")
+	out, err := g.runBare(ctx, []byte{}, "hash-object", "-w", "--stdin")
 	if err != nil {
 		return err
 	}

@@ -17,14 +17,13 @@ import (
 // Ignore rules decide what a snapshot leaves out, and the model can change
 // them: a .gitignore written next to a new file (`printf '*\n' >
 // tools/.gitignore`) or appended to, would keep the file out of every
-// snapshot taken after, and out of /diff. So a Diff snapshots twice over:
-// first with the rules of now, as git add does (snapshot.go), then every
-// file those left out that the rules of the baseline would not have, with
-// `git ls-files --others --exclude-from=<baseline rules>` on the index the
-// first pass left and `git update-index --add` of what it lists. What the
-// baseline ignored stays out (build output, node_modules, a .venv, also
-// when it is made anew after the baseline), and nothing else can be made
-// to.
+// snapshot taken after, and out of /diff. So a Diff lists the work tree
+// with the rules of the baseline alone: `git ls-files --others
+// --exclude-from=<baseline rules>` (snapshot.go), which reads no
+// .gitignore of the work tree (nor can one there stop git: guard.go).
+// What the baseline ignored stays out (build output, node_modules, a
+// .venv, also when it is made anew after the baseline, and when the rule
+// that ignored it is taken out), and nothing else can be made to.
 //
 // The rules of the baseline are one exclude file, written once the
 // baseline is recorded (writeBaselineRules): the global ignore file and
@@ -34,9 +33,11 @@ import (
 // info/exclude of the snapshots are those copies, in the private
 // repository, so that writing them later changes nothing either.
 //
-// A file tracked in the baseline that a rule ignores later is compared all
-// the same: git add -A updates the files an index holds whatever the
-// ignore rules say, and every Diff starts from the baseline's index.
+// A file the baseline holds that a rule ignores is compared all the same:
+// `git ls-files --modified` lists the files an index holds whatever the
+// ignore rules say, and every Diff starts from the baseline's index. So
+// is a file the repository tracks, which the baseline holds whatever the
+// rules say (tracked.go).
 
 // maxExcludeBytes bounds each exclude file read: the user's, a .gitignore.
 // A real one is a few lines.
@@ -103,14 +104,18 @@ func writeExcludes(root, info string) error {
 // --directory` lists them: it goes into every directory that is not
 // itself ignored (a .venv whose own .gitignore says "*" included) and
 // stops at one that is, whose .gitignore files never applied.
-func (g *gitRepo) writeBaselineRules(ctx context.Context, index string) (string, error) {
+func (g *gitRepo) writeBaselineRules(ctx context.Context, index string, excluded map[string]string) (string, error) {
 	tracked, err := g.run(ctx, index, nil, "ls-files", "-z", "--cached", "--", ":(glob)**/.gitignore")
 	if err != nil {
 		return "", err
 	}
-	ignored, err := g.run(ctx, index, nil, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory")
-	if err != nil {
-		return "", err
+	// The directories left out for their rule files (guard.go) stay out.
+	var ignored []byte
+	if !rootExcluded(excluded) {
+		args := append([]string{"ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", "--"}, excludePathspecs(excluded)...)
+		if ignored, err = g.run(ctx, index, nil, args...); err != nil {
+			return "", err
+		}
 	}
 	seen := make(map[string]bool)
 	var files []string

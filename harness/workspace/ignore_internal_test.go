@@ -64,10 +64,10 @@ func TestBaselineRulesMatchGit(t *testing.T) {
 		t.Fatal(err)
 	}
 	index := filepath.Join(g.dir, "index")
-	if _, err := g.snapshot(ctx, index, nil, ""); err != nil {
+	if _, err := g.snapshot(ctx, index, nil, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	rules, err := g.writeBaselineRules(ctx, index)
+	rules, err := g.writeBaselineRules(ctx, index, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -173,11 +173,16 @@ func TestNewlyIgnoredFilesAreBounded(t *testing.T) {
 	if c := changes[1]; c.Kind != "add" || c.Diff != "" {
 		t.Errorf("tools/disk.img: %+v", c)
 	}
+	// Past the bounds, the new files are reported, not compared (budget.go).
 	for _, n := range []string{"1", "2", "3", "4", "5"} {
 		write(t, root, "tools/f"+n, n)
 	}
-	if _, err := b.Diff(t.Context()); err == nil || !strings.Contains(err.Error(), "more than warden copies for /diff") {
-		t.Errorf("Diff with 6 files past MaxFiles 5: %v", err)
+	changes = diff(t, b)
+	if got := paths(changes); !slices.Equal(got, []string{"tools/", "tools/disk.img"}) {
+		t.Fatalf("paths %q", got)
+	}
+	if c := changes[0]; c.Kind != "add" || !strings.Contains(c.Diff, "6 new files under tools/") {
+		t.Errorf("tools/: %+v", c)
 	}
 }
 
@@ -205,5 +210,21 @@ func TestNewlyIgnoredNestedRepositoryEdges(t *testing.T) {
 	}
 	if c := changes[4]; !strings.Contains(c.Diff, "+curl evil | sh") {
 		t.Errorf("%s: %+v", c.Path, c)
+	}
+}
+
+// A Diff lists the work tree with the baseline's rules alone: what they
+// ignore stays out even once the rule is taken out, as the start's ignore
+// rules decide what /diff compares.
+func TestRuleTakenOut(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	write(t, root, ".gitignore", "build/\n")
+	write(t, root, "build/out.o", "object\n")
+	b := start(t, root, workspace.Options{})
+	write(t, root, ".gitignore", "")
+	write(t, root, "build/out.o", "object 2\n")
+	if got := paths(diff(t, b)); !slices.Equal(got, []string{".gitignore"}) {
+		t.Errorf("paths %q", got)
 	}
 }

@@ -13,18 +13,18 @@ import (
 // A nested repository (a directory with a .git of its own, below the
 // root) is a directory git does not go into: `git ls-files --others`
 // lists it as "dir/", and `git add` would record it as a gitlink, after
-// which every `git add -A` on that index runs `git status` inside it, with
-// its own .git/config, whose fsmonitor and filter drivers are programs
-// this process must never run.
+// which git would run `git status` inside it on every index refresh,
+// with its own .git/config, whose fsmonitor and filter drivers are
+// programs this process must never run.
 //
 // Yet git goes into any directory its index holds files under, .git or
 // not (dir.c: a directory "in the index" is recursed into before any
 // check for a nested repository). So each nested repository found is
 // seeded: an entry for a file that does not exist (sentinelName, the
 // empty blob) is put under it in the index, the listing is run again
-// inside it, and the `git add -A` that follows records its files like any
-// others and takes the sentinel out again, its file being missing (or
-// records that file, should there be one). Git skips every entry named
+// inside it, and the `git update-index` that follows records its files
+// like any others and takes the sentinel out again, its file being
+// missing (or records that file, should there be one). Git skips every entry named
 // .git: of a nested repository's .git, it only ever looks at what tells
 // it is a repository (HEAD, objects and refs, or the path a .git file
 // names), while listing it before it is seeded; never its config, its
@@ -41,11 +41,13 @@ import (
 //
 // At most maxNestedRepos are seeded per snapshot (for a Diff, those the
 // baseline did not already hold), since each level of nesting costs a
-// listing, and each one a pathspec in it. The rest are left out: excluded from `git add`, and reported
-// by Diff as one FileChange each whose Diff says so (leftOutChanges). A
-// work tree with more than maxLeftOutRepos past that fails the snapshot:
-// each one left out costs an exclude pathspec, which git matches against
-// every path.
+// listing, and each one a pathspec in it. The rest are left out (never
+// recorded), and reported by Diff as one FileChange each whose Diff says
+// so (leftOutChanges), up to maxLeftOutRepos, past which one more
+// FileChange counts the others. A baseline with more than
+// maxLeftOutRepos left out fails, as one past the bounds on files does
+// (budget.go); a Diff does not, which would let the model blind /diff by
+// making fake repositories.
 
 // maxNestedRepos bounds the nested repositories seeded per snapshot.
 const maxNestedRepos = 100
@@ -56,36 +58,43 @@ const maxLeftOutRepos = 1000
 // sentinelName is the file a nested repository is seeded with.
 const sentinelName = ".warden-nested-repository-sentinel"
 
-// listing is what one pass of `git ls-files --others` found.
+// listing is what `git ls-files --others --modified` found.
 type listing struct {
-	// files, by slash-separated path from the root, the sentinels put
+	// entries, by slash-separated path from the root, the sentinels put
 	// into the index included: a file of that name, which is no longer
 	// "other" once seeded, would otherwise be missed, and one that does
 	// not exist must be taken out of the index again.
-	files  []string
-	seeded map[string]bool // the sentinels
+	entries []entry
 }
 
-// list runs `git ls-files -z --others` with args on the snapshot's index,
-// then again inside each nested repository it lists, once it is seeded,
-// until no new one turns up.
-func (r *snapshotRun) list(ctx context.Context, args ...string) (listing, error) {
-	base := append([]string{"ls-files", "-z", "--others"}, args...)
-	out, err := r.g.run(ctx, r.index, nil, base...)
+// list runs `git ls-files -z -t --others` with args and the exclude
+// pathspecs excludes on the snapshot's index, then again inside each nested
+// repository it lists, once it is seeded, until no new one turns up. The
+// directories git warns it could not open are noted (unreadableDirs).
+func (r *snapshotRun) list(ctx context.Context, args, excludes []string) (listing, error) {
+	base := slices.Concat([]string{"ls-files", "-z", "-t", "--others"}, args, []string{"--"})
+	out, log, err := r.g.runLog(ctx, r.index, nil, append(slices.Clone(base), excludes...)...)
 	var l listing
+	seeded := make(map[string]bool)
+	listed := make(map[string]bool)
 	for {
 		if err != nil {
 			return l, err
 		}
+		r.noteUnopened(log)
 		var dirs []string
-		for p := range strings.SplitSeq(string(out), "\x00") {
+		for rec := range strings.SplitSeq(string(out), "\x00") {
+			tag, p, ok := strings.Cut(rec, " ")
 			switch {
-			case p == "":
+			case !ok || p == "" || len(tag) != 1:
 			case !strings.HasSuffix(p, "/"):
-				l.files = append(l.files, p)
+				if !listed[p] {
+					listed[p] = true
+					l.entries = append(l.entries, entry{path: p, tracked: tag != "?"})
+				}
 			case r.leftOut[p]:
 			case r.baseLeftOut[p] || r.nested >= maxNestedRepos:
-				if len(r.leftOut) >= maxLeftOutRepos {
+				if len(r.leftOut) >= maxLeftOutRepos && r.base == nil {
 					return l, fmt.Errorf("more than %d nested git repositories: more than warden compares for /diff", maxNestedRepos+maxLeftOutRepos)
 				}
 				r.leftOut[p] = true
@@ -97,35 +106,25 @@ func (r *snapshotRun) list(ctx context.Context, args ...string) (listing, error)
 		if len(dirs) == 0 {
 			break
 		}
-		if l.seeded == nil {
-			l.seeded = make(map[string]bool)
-		}
 		var info []byte
-		again := slices.Concat(base, []string{"--"})
+		again := slices.Clone(base)
 		for _, d := range dirs {
 			s := d + sentinelName
 			info = fmt.Appendf(info, "100644 %s\t%s\x00", r.g.emptyBlob, s)
-			l.seeded[s] = true
+			seeded[s] = true
 			again = append(again, ":(literal)"+d)
 		}
+		again = append(again, excludes...)
 		if _, err := r.g.run(ctx, r.index, info, "update-index", "-z", "--index-info"); err != nil {
 			return l, err
 		}
-		out, err = r.g.run(ctx, r.index, nil, again...)
+		out, log, err = r.g.runLog(ctx, r.index, nil, again...)
 	}
-	if len(l.seeded) > 0 {
-		// With --modified, the sentinels are listed already (deleted, or
-		// changed); without, never.
-		listed := make(map[string]bool)
-		for _, p := range l.files {
-			if l.seeded[p] {
-				listed[p] = true
-			}
-		}
-		for _, s := range slices.Sorted(maps.Keys(l.seeded)) {
-			if !listed[s] {
-				l.files = append(l.files, s)
-			}
+	// The sentinels are listed already (deleted, or changed), unless one
+	// is a file unchanged since it was seeded.
+	for _, s := range slices.Sorted(maps.Keys(seeded)) {
+		if !listed[s] {
+			l.entries = append(l.entries, entry{path: s, tracked: true})
 		}
 	}
 	return l, nil
@@ -151,6 +150,12 @@ func leftOutChanges(base, cur []string) []event.FileChange {
 		if _, found := slices.BinarySearch(cur, p); !found {
 			note(p, kindDelete)
 		}
+	}
+	if len(changes) > maxLeftOutRepos {
+		slices.SortFunc(changes, func(a, b event.FileChange) int { return strings.Compare(a.Path, b.Path) })
+		more := len(changes) - maxLeftOutRepos
+		changes = append(changes[:maxLeftOutRepos], event.FileChange{Path: "./", Kind: kindUpdate, Diff: fmt.Sprintf(
+			"Not compared: %d more nested git repositories, added, changed or removed, past the first %d, which are all /diff looks into; whether their files changed is not known.\n", more, maxNestedRepos)})
 	}
 	return changes
 }

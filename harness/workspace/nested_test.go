@@ -270,3 +270,29 @@ func TestLeavesNestedRepositoriesAlone(t *testing.T) {
 	}
 	sameListing(t, "after Diff and Close", before, listing(t, root))
 }
+
+// Fake repositories made past every bound do not make a Diff fail: they
+// are reported, in a bounded number of FileChanges, and the rest of the
+// work tree is compared.
+func TestFakeRepositoriesDoNotBlindDiff(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	write(t, root, "top.txt", "1\n")
+	b := start(t, root, workspace.Options{})
+	n := workspace.MaxNestedRepos + workspace.MaxLeftOutRepos + 5
+	for i := range n {
+		fakeRepo(t, filepath.Join(root, fmt.Sprintf("r%04d", i)))
+	}
+	write(t, root, "top.txt", "2\n")
+	changes := diff(t, b)
+	m := byPath(t, changes)
+	if c := m["top.txt"]; c.Kind != "update" || !strings.Contains(c.Diff, "+2") {
+		t.Errorf("top.txt: %+v", c)
+	}
+	if c := m["./"]; !strings.Contains(c.Diff, "Not compared: 5 more nested git repositories") {
+		t.Errorf("./: %+v", c)
+	}
+	if len(changes) != workspace.MaxLeftOutRepos+2 {
+		t.Errorf("%d changes", len(changes))
+	}
+}

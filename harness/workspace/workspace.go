@@ -14,19 +14,31 @@
 // unified diffs with rename detection.
 //
 // The changes /diff shows may be a prompt-injected model's, so nothing in
-// the work tree may decide what it hides:
+// the work tree may decide what it hides, nor stop it:
 //
 //   - ignore rules written after the baseline (a .gitignore, the global
-//     ignore file, .git/info/exclude) hide nothing: what the baseline's
-//     rules would not have ignored is snapshotted all the same (ignore.go);
+//     ignore file, .git/info/exclude) hide nothing: a Diff lists the work
+//     tree with the baseline's rules (ignore.go);
 //   - .gitattributes can neither change the bytes a snapshot records nor
 //     make a text file's diff "Binary files differ" (privateAttributes);
 //   - the files of nested repositories are compared like any others,
-//     without git ever running inside one (nested.go).
+//     without git ever running inside one (nested.go);
+//   - a named pipe or a huge file named .gitignore or .gitattributes
+//     cannot make git hang or fill memory: git is kept out of its
+//     directory, which is reported, and every git run is bounded in time
+//     (guard.go);
+//   - a file warden may not read is reported as such, not left out
+//     (readable.go);
+//   - past the bounds on what a snapshot copies, a Diff still compares
+//     every file the baseline holds, and reports the new files it does
+//     not copy (budget.go).
 //
-// What the baseline's own rules ignore stays out of /diff, as do files a
-// snapshot leaves out for their size (compared by size and mtime only)
-// and nested repositories past maxNestedRepos (reported, not compared).
+// Files the repository tracks are compared whatever its ignore rules say,
+// as git compares them (tracked.go). What the baseline's rules ignore
+// (and the repository does not track) stays out of /diff; files a
+// snapshot leaves out for their size are compared by size and mtime
+// only, and nested repositories past maxNestedRepos are reported, not
+// compared.
 package workspace
 
 import (
@@ -42,6 +54,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"warden/harness/event"
 )
@@ -60,12 +73,16 @@ type Options struct {
 	// Dir is where the private git directory is made; "" is the
 	// system's temporary directory.
 	Dir string
-	// MaxFiles and MaxBytes bound what one snapshot copies (files not
+	// MaxFiles and MaxBytes bound what a snapshot copies (files not
 	// ignored, and their total size): DefaultMaxFiles and DefaultMaxBytes
-	// when 0. Past them /diff is refused rather than copying, say, a whole
-	// home directory in which warden was started.
+	// when 0. Past them the baseline is refused rather than copying, say,
+	// a whole home directory in which warden was started; a Diff copies
+	// the new files that fit, and reports the others (budget.go).
 	MaxFiles int
 	MaxBytes int64
+	// GitTimeout bounds each git run: DefaultGitTimeout when 0. Past it
+	// git is stopped, and the snapshot fails saying so.
+	GitTimeout time.Duration
 }
 
 // Bounds of a snapshot by default: far above any source tree, far below
@@ -125,7 +142,7 @@ func Start(root string, o Options) *Baseline {
 		close(b.ready)
 		return b
 	}
-	b.git = &gitRepo{bin: bin, dir: dir, root: b.root, env: hermeticEnv(),
+	b.git = &gitRepo{bin: bin, dir: dir, root: b.root, env: hermeticEnv(), timeout: o.GitTimeout,
 		maxFiles: cmp.Or(o.MaxFiles, DefaultMaxFiles), maxBytes: cmp.Or(o.MaxBytes, DefaultMaxBytes)}
 	b.index = filepath.Join(dir, "baseline.index")
 	go func() {
@@ -156,11 +173,11 @@ func (b *Baseline) snapshotBaseline() (*snapshot, string, error) {
 	if err := b.git.init(b.ctx); err != nil {
 		return nil, "", fmt.Errorf("workspace baseline of %s: %w", b.root, err)
 	}
-	base, err := b.git.snapshot(b.ctx, b.index, nil, "")
+	base, err := b.git.snapshot(b.ctx, b.index, nil, "", b.git.readTracked(b.ctx))
 	if err != nil {
 		return nil, "", fmt.Errorf("workspace baseline: %w", err)
 	}
-	rules, err := b.git.writeBaselineRules(b.ctx, b.index)
+	rules, err := b.git.writeBaselineRules(b.ctx, b.index, base.excluded)
 	if err != nil {
 		return nil, "", fmt.Errorf("workspace baseline of %s: %w", b.root, err)
 	}
@@ -228,7 +245,7 @@ func (b *Baseline) diff(ctx context.Context) ([]event.FileChange, error) {
 	}
 	defer os.Remove(index)
 	defer os.Remove(index + ".lock") // left behind if git was killed
-	now, err := b.git.snapshot(ctx, index, b.base, b.rules)
+	now, err := b.git.snapshot(ctx, index, b.base, b.rules, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -238,8 +255,9 @@ func (b *Baseline) diff(ctx context.Context) ([]event.FileChange, error) {
 			return nil, fmt.Errorf("diff %s: %w", b.root, err)
 		}
 	}
-	changes = mergeBig(changes, b.base.big, now.big)
+	changes = mergeOutside(changes, b.base.outside, now.outside)
 	changes = append(changes, leftOutChanges(b.base.leftOut, now.leftOut)...)
+	changes = append(changes, now.notes...)
 	if len(changes) == 0 {
 		return nil, nil
 	}
