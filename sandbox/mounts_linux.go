@@ -67,6 +67,9 @@ func setUpMounts(spec helperSpec, sockets []string) (hidden []string, ownProc bo
 			continue // gone, or replaced since it was bound
 		}
 		if err := unix.Mount("/dev/null", s, "", unix.MS_BIND, ""); err != nil {
+			if errors.Is(err, unix.ENOENT) {
+				continue // gone since the Lstat: as above
+			}
 			return nil, false, fmt.Errorf("hide unix socket %s: %w", s, err)
 		}
 		hidden = append(hidden, s)
