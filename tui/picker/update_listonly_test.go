@@ -37,7 +37,7 @@ func TestRevokeQuestionDoesNotPassToATwin(t *testing.T) {
 	}
 	// The user's rule went (revoked elsewhere): the personal one is left.
 	m = m.SetItems([]Item{personal}, "")
-	m, intent := m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"})
+	_, intent := m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"})
 	if intent != nil {
 		t.Fatalf("y revoked the twin: %#v", intent)
 	}
