@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"warden/tui/internal/itemrow"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
@@ -341,7 +342,7 @@ func (m Model) panel(width int, short bool) []string {
 		for i, c := range cs {
 			items[i] = m.st.Key.Render(c.key.Help().Key) + " " + m.st.KeyHelp.Render(c.short)
 		}
-		return joinItems(items, width)
+		return itemrow.Join(items, width)
 	}
 	keyWidth := 0
 	for _, c := range cs {
@@ -395,7 +396,7 @@ func (m Model) preview(width int) []string {
 		out = append(out, wrap(st.Warning.Render("What it allows will run outside the sandbox, without asking."), width)...)
 	}
 	k := m.keys
-	out = append(out, joinItems([]string{
+	out = append(out, itemrow.Join([]string{
 		st.Key.Render(k.Confirm.Help().Key) + " " + st.KeyHelp.Render("save it and run the command"),
 		st.Key.Render(k.Back.Help().Key) + " " + st.KeyHelp.Render("back"),
 	}, width)...)
@@ -411,7 +412,7 @@ func (m Model) explain(width int) []string {
 	field.SetWidth(m.frame.fieldWidth)
 	out = append(out, field.View())
 	k := m.keys
-	return append(out, joinItems([]string{
+	return append(out, itemrow.Join([]string{
 		st.Key.Render(k.Confirm.Help().Key) + " " + st.KeyHelp.Render("deny and send it"),
 		st.Key.Render(k.Back.Help().Key) + " " + st.KeyHelp.Render("back"),
 	}, width)...)
@@ -432,24 +433,4 @@ func indent(lines []string, pad string) []string {
 		lines[i] = pad + l
 	}
 	return lines
-}
-
-// joinItems lays items out in lines at most width wide, separated by
-// " · ", never breaking an item (one wider than width is cut later).
-func joinItems(items []string, width int) []string {
-	const sep = " · "
-	var out []string
-	line := ""
-	for _, it := range items {
-		switch {
-		case line == "":
-			line = it
-		case lipgloss.Width(line)+lipgloss.Width(sep)+lipgloss.Width(it) <= width:
-			line += sep + it
-		default:
-			out = append(out, line)
-			line = it
-		}
-	}
-	return append(out, line)
 }

@@ -3,6 +3,7 @@ package trustprompt
 import (
 	"slices"
 	"strings"
+	"warden/tui/internal/itemrow"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -241,24 +242,9 @@ func hanging(s string, width int, first, rest string) []string {
 	return lines
 }
 
-// joinItems lays items out in lines at most width wide, separated by
-// " · ", never breaking an item (one wider than width is cut).
+// joinItems is itemrow.Join with an item wider than width cut.
 func joinItems(items []string, width int) []string {
-	const sep = " · "
-	var out []string
-	line := ""
-	for _, it := range items {
-		switch {
-		case line == "":
-			line = it
-		case ansi.StringWidth(line)+ansi.StringWidth(sep)+ansi.StringWidth(it) <= width:
-			line += sep + it
-		default:
-			out = append(out, line)
-			line = it
-		}
-	}
-	out = append(out, line)
+	out := itemrow.Join(items, width)
 	for i, l := range out {
 		out[i] = ansi.Truncate(l, width, "…")
 	}
