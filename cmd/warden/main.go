@@ -65,9 +65,12 @@ func main() {
 func newRootCommand() *cobra.Command {
 	var ov config.Overrides
 	root := &cobra.Command{
-		Use:           "warden [flags] [PROMPT]",
-		Short:         "A terminal coding agent that works inside a sandbox you control",
-		Long:          "A terminal coding agent that works inside a sandbox you control.\nWith no command, warden opens its interface in the current directory; PROMPT, if given, is the first message.",
+		Use:   "warden [flags] [PROMPT]",
+		Short: "A terminal coding agent that works inside a sandbox you control",
+		Long: "A terminal coding agent that works inside a sandbox you control.\n" +
+			"With no command, warden opens its interface in the current directory; PROMPT, if given, is the first message.\n" +
+			"The first time it opens in a project it asks whether you trust it (see warden trust).\n" +
+			"In the interface, / lists the commands: /model, /approvals, /permissions, /diff, /new, /status, /init, /help.",
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
