@@ -216,7 +216,7 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 			if effort != "" {
 				text += ", reasoning " + effort
 			}
-			return controlDoneMsg{notice: text + ". It answers from your next message on."}
+			return controlDoneMsg{notice: text + ". It answers from your next message on, for this session (the config file is unchanged)."}
 		}
 	case pickPreset:
 		in, ok := intent.(picker.Chosen)
