@@ -135,7 +135,7 @@ func Start(p Params) (*Session, error) {
 	if !st.SandboxModeChosen && perms.Trusted {
 		st.SandboxMode = config.SandboxWorkspaceWrite
 	}
-	network := st.SandboxMode == config.SandboxFullAccess || st.Sandbox.Network
+	network := networkOn(st)
 	// Everything below, the model's own view of its sandbox included, must
 	// see the mode in force, not the one before trust was considered.
 	p.Settings = st
@@ -156,12 +156,7 @@ func Start(p Params) (*Session, error) {
 			set.Close()
 		}
 	}
-	base := instructions.Base(instructions.Params{
-		SandboxMode:    st.SandboxMode,
-		ApprovalPolicy: st.ApprovalPolicy,
-		NetworkEnabled: network,
-		Tools:          registry.Names(),
-	})
+	base := baseInstructions(st, registry)
 	contextItems, refused, err := startingContext(p, network)
 	if err != nil {
 		closeTools()
@@ -263,19 +258,7 @@ func newClient(st config.Settings, hc *http.Client) (model.Client, error) {
 // the most specific. refused are the AGENTS.md files not read (see
 // instructions.FindProjectDocs), for the user to be told.
 func startingContext(p Params, network bool) (items []model.Item, refused []instructions.Doc, err error) {
-	shell := filepath.Base(p.Getenv("SHELL"))
-	if shell == "" || shell == "." {
-		shell = "bash"
-	}
-	items = []model.Item{model.UserMessage(instructions.EnvironmentContext(instructions.Env{
-		Cwd:            p.Cwd,
-		Shell:          shell,
-		Date:           p.Now().Format("2006-01-02"),
-		SandboxMode:    p.Settings.SandboxMode,
-		NetworkEnabled: network,
-		ApprovalPolicy: p.Settings.ApprovalPolicy,
-		OS:             runtime.GOOS,
-	}))}
+	items = []model.Item{model.UserMessage(environment(p, p.Settings, network))}
 	configDir, err := config.Dir(p.Getenv)
 	if err != nil {
 		configDir = ""
@@ -293,6 +276,40 @@ func startingContext(p Params, network bool) (items []model.Item, refused []inst
 		items = append(items, model.UserMessage(text))
 	}
 	return items, refused, nil
+}
+
+// networkOn: commands under st may reach the network.
+func networkOn(st config.Settings) bool {
+	return st.SandboxMode == config.SandboxFullAccess || st.Sandbox.Network
+}
+
+// baseInstructions are the system instructions for st's sandbox and
+// approvals and the tools of registry.
+func baseInstructions(st config.Settings, registry *tool.Registry) string {
+	return instructions.Base(instructions.Params{
+		SandboxMode:    st.SandboxMode,
+		ApprovalPolicy: st.ApprovalPolicy,
+		NetworkEnabled: networkOn(st),
+		Tools:          registry.Names(),
+	})
+}
+
+// environment is the environment block the model is given: at the start
+// of a session, and again when the user changes its sandbox.
+func environment(p Params, st config.Settings, network bool) string {
+	shell := filepath.Base(p.Getenv("SHELL"))
+	if shell == "" || shell == "." {
+		shell = "bash"
+	}
+	return instructions.EnvironmentContext(instructions.Env{
+		Cwd:            p.Cwd,
+		Shell:          shell,
+		Date:           p.Now().Format("2006-01-02"),
+		SandboxMode:    st.SandboxMode,
+		NetworkEnabled: network,
+		ApprovalPolicy: st.ApprovalPolicy,
+		OS:             runtime.GOOS,
+	})
 }
 
 // redactURL drops what a base URL may carry besides where it points: a

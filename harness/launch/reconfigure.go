@@ -3,13 +3,10 @@ package launch
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
-	"runtime"
-	"warden/harness"
 
+	"warden/harness"
 	"warden/harness/approval"
 	"warden/harness/config"
-	"warden/harness/instructions"
 	"warden/harness/rules"
 )
 
@@ -50,7 +47,7 @@ func (s *Session) SetPreset(preset string) error {
 	}
 	st := s.settings
 	st.SandboxMode, st.ApprovalPolicy, st.SandboxModeChosen = mode, policy, true
-	network := st.SandboxMode == config.SandboxFullAccess || st.Sandbox.Network
+	network := networkOn(st)
 	engine := s.engine.WithPolicy(policy, mode == config.SandboxFullAccess)
 	if mode == config.SandboxReadOnly {
 		engine.ForgetOutside()
@@ -61,13 +58,9 @@ func (s *Session) SetPreset(preset string) error {
 	}
 	cur := s.Session.Settings()
 	cur.SandboxMode, cur.ApprovalPolicy, cur.Tools = mode, policy, set.Registry
-	cur.Instructions = instructions.Base(instructions.Params{
-		SandboxMode:    mode,
-		ApprovalPolicy: policy,
-		NetworkEnabled: network,
-		Tools:          set.Registry.Names(),
-	})
-	if err := s.Session.Reconfigure(cur, s.environment(st, network)); err != nil {
+	cur.Instructions = baseInstructions(st, set.Registry)
+	note := "The user changed the sandbox and approval settings. From now on:\n" + environment(s.params, st, network)
+	if err := s.Session.Reconfigure(cur, note); err != nil {
 		set.Close()
 		return fmt.Errorf("change the sandbox: %w", reconfigureErr(err))
 	}
@@ -78,24 +71,6 @@ func (s *Session) SetPreset(preset string) error {
 		old.Close()
 	}
 	return nil
-}
-
-// environment is the environment block telling the model what changed,
-// as at the start of a session.
-func (s *Session) environment(st config.Settings, network bool) string {
-	shell := filepath.Base(s.params.Getenv("SHELL"))
-	if shell == "" || shell == "." {
-		shell = "bash"
-	}
-	return "The user changed the sandbox and approval settings. From now on:\n" + instructions.EnvironmentContext(instructions.Env{
-		Cwd:            s.params.Cwd,
-		Shell:          shell,
-		Date:           s.params.Now().Format("2006-01-02"),
-		SandboxMode:    st.SandboxMode,
-		NetworkEnabled: network,
-		ApprovalPolicy: st.ApprovalPolicy,
-		OS:             runtime.GOOS,
-	})
 }
 
 // Permission is one thing in force that lets a command or patch through,
