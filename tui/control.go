@@ -29,8 +29,9 @@ type Control interface {
 	Revoke(p Permission) error
 	// Diff is every change in the workspace since the session started.
 	Diff(ctx context.Context) ([]event.FileChange, error)
-	// NewSession ends the session and starts a fresh one with the same
-	// settings, sending its events to the same bridge.
+	// NewSession starts a fresh session (the settings warden started with,
+	// the model and preset chosen since) sending its events to the same
+	// bridge, and then ends the one in force.
 	NewSession() (Session, error)
 }
 

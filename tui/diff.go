@@ -80,21 +80,3 @@ func (m *Model) diffContent() string {
 		Styles: m.styles,
 	})
 }
-
-// startNewSession puts the fresh session in place of the old one, which
-// the Control has ended.
-func (m *Model) startNewSession(msg newSessionMsg) tea.Cmd {
-	m.controlPending = false
-	if msg.err != nil {
-		m.add(cells.NewNotice(cells.NoticeError, "/new: "+msg.err.Error()))
-		return m.sendHeld()
-	}
-	m.opts.Session = msg.sess
-	m.turn = turnState{calls: map[string]cells.Cell{}}
-	m.approvals, m.dialog = nil, nil
-	m.lastAnswer = ""
-	m.status.TokensUsed, m.status.ContextLeft = 0, -1
-	m.add(cells.NewNotice(cells.NoticeInfo, "Started a new session: the model remembers nothing of the last one."))
-	welcome := m.welcome()
-	return tea.Batch(welcome, m.sendHeld())
-}

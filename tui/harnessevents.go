@@ -11,7 +11,6 @@ import (
 	"warden/harness/model"
 	"warden/tui/cells"
 	"warden/tui/internal/pathfmt"
-	"warden/tui/internal/termsafe"
 	"warden/tui/markdown"
 )
 
@@ -23,8 +22,7 @@ func (m *Model) handleEvent(e event.Event) tea.Cmd {
 		m.status.SandboxMode = e.SandboxMode
 		m.status.ApprovalPolicy = e.ApprovalPolicy
 	case event.SessionUpdated:
-		// A model name can come from the provider's list.
-		m.status.Model = termsafe.Strip(e.Model)
+		m.status.Model = e.Model // cleaned where drawn: it may come from the provider's list
 		m.status.ReasoningEffort = e.ReasoningEffort
 		m.status.SandboxMode = e.SandboxMode
 		m.status.ApprovalPolicy = e.ApprovalPolicy

@@ -11,7 +11,6 @@ import (
 	"warden/harness/config"
 	"warden/tui/cells"
 	"warden/tui/internal/pathfmt"
-	"warden/tui/internal/termsafe"
 	"warden/tui/picker"
 )
 
@@ -55,9 +54,9 @@ const controlTimeout = 15 * time.Second
 // presets are what /approvals offers, in the order of how much they allow.
 func presets() []picker.Item {
 	return []picker.Item{
-		{Title: "Read Only", Value: "read-only", Detail: "reads anything in the sandbox; asks before a command writes or leaves the sandbox"},
-		{Title: "Auto", Value: "auto", Detail: "edits files and runs commands in the workspace; asks before leaving the sandbox or using the network"},
-		{Title: "Full Access", Value: "full-access", Detail: "no sandbox and no questions: commands can do anything you can, network included"},
+		{Title: "Read Only", Value: config.PresetReadOnly, Detail: "reads anything in the sandbox; asks before a command writes or leaves the sandbox"},
+		{Title: "Auto", Value: config.PresetAuto, Detail: "edits files and runs commands in the workspace; asks before leaving the sandbox or using the network"},
+		{Title: "Full Access", Value: config.PresetFullAccess, Detail: "no sandbox and no questions: commands can do anything you can, network included"},
 	}
 }
 
@@ -201,7 +200,8 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		effort, _ := in.Item.Value.(string)
-		model := termsafe.Strip(open.chosenModel)
+		// Sent as the provider listed it; cleaned where it is drawn.
+		model := open.chosenModel
 		m.closePicker()
 		if why := m.busy("model"); why != "" {
 			return m.refuse(why)
@@ -224,10 +224,10 @@ func (m *Model) toPicker(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		preset, _ := in.Item.Value.(string)
-		if preset == "full-access" && !in.Item.Current {
+		if preset == config.PresetFullAccess && !in.Item.Current {
 			m.picker = &openPicker{kind: pickFullAccess, model: picker.New([]picker.Item{
 				{Title: "No, keep the sandbox", Value: ""},
-				{Title: "Yes, run without the sandbox and without asking", Value: "full-access"},
+				{Title: "Yes, run without the sandbox and without asking", Value: config.PresetFullAccess},
 			}, m.keys, m.styles, picker.Options{
 				Title: "Run every command without the sandbox?",
 				Hint:  "Commands could then change or delete any of your files and use the network, and you would not be asked.",
@@ -341,4 +341,22 @@ func (m *Model) handleControlMsg(msg tea.Msg) tea.Cmd {
 		return m.startNewSession(msg)
 	}
 	return nil
+}
+
+// startNewSession puts the fresh session in place of the old one, which
+// the Control has ended.
+func (m *Model) startNewSession(msg newSessionMsg) tea.Cmd {
+	m.controlPending = false
+	if msg.err != nil {
+		m.add(cells.NewNotice(cells.NoticeError, "/new: "+msg.err.Error()))
+		return m.sendHeld()
+	}
+	m.opts.Session = msg.sess
+	m.turn = turnState{calls: map[string]cells.Cell{}}
+	m.approvals, m.dialog = nil, nil
+	m.lastAnswer = ""
+	m.status.TokensUsed, m.status.ContextLeft = 0, -1
+	m.add(cells.NewNotice(cells.NoticeInfo, "Started a new session: the model remembers nothing of the last one."))
+	welcome := m.welcome()
+	return tea.Batch(welcome, m.sendHeld())
 }

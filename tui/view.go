@@ -57,7 +57,10 @@ func (m *Model) view() tea.View {
 			top = append(top, "", text)
 		}
 	}
-	for _, q := range append(m.turn.queued, m.held...) {
+	for _, q := range m.turn.queued {
+		top = append(top, "", q.cell.Render(ctx))
+	}
+	for _, q := range m.held {
 		top = append(top, "", q.cell.Render(ctx))
 	}
 	// The composer, hints and status line, then the question above them,
