@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
+	"warden/harness/internal/repofile"
 
 	"github.com/BurntSushi/toml"
 )
@@ -40,7 +40,9 @@ func TrustDecision(configDir, projectRoot string) (trusted, decided bool, err er
 	if err != nil {
 		return false, false, fmt.Errorf("load trust %s: %w", file, err)
 	}
-	data, err := os.ReadFile(file)
+	// A regular file of bounded size, opened without blocking: this runs
+	// before anything else starts, and a pipe must not hang it.
+	data, err := repofile.ReadOwn(file, MaxFileBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, false, nil
 	}

@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestTrust(t *testing.T) {
@@ -155,5 +157,27 @@ func TestTrustedSetLoads(t *testing.T) {
 	}
 	if d, _, _ := loadSet(t, p, trusted).Judge([]string{"make"}); d != Allow {
 		t.Errorf("trusted project's allow: %q", d)
+	}
+}
+
+// trust.toml is read before anything starts: a named pipe in its place
+// must be an error, not a hang.
+func TestTrustFileThatIsAPipeIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(TrustFile(dir), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := TrustDecision(dir, t.TempDir())
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a pipe was read as trust.toml")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("TrustDecision blocked on a pipe")
 	}
 }
