@@ -135,7 +135,6 @@ func Start(root string, o Options) *Baseline {
 		return b
 	}
 	parent := cmp.Or(o.Dir, os.TempDir())
-	removeStale(parent)
 	dir, err := os.MkdirTemp(parent, fmt.Sprintf("%s%d-", dirPrefix, os.Getpid()))
 	if err != nil {
 		b.baseErr = fmt.Errorf("workspace baseline of %s: %w", b.root, err)
@@ -147,6 +146,9 @@ func Start(root string, o Options) *Baseline {
 	b.index = filepath.Join(dir, "baseline.index")
 	go func() {
 		defer close(b.ready)
+		// Off the caller's path: a left-over baseline can hold a copy of a
+		// whole work tree.
+		removeStale(parent)
 		b.base, b.rules, b.baseErr = b.snapshotBaseline()
 	}()
 	return b
@@ -355,5 +357,5 @@ func removeStale(parent string) {
 // cannot be a way to delete someone else's files.
 func ownedByMe(fi os.FileInfo) bool {
 	st, ok := fi.Sys().(*syscall.Stat_t)
-	return ok && int(st.Uid) == os.Getuid()
+	return ok && int(st.Uid) == os.Geteuid()
 }
