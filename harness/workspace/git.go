@@ -40,7 +40,7 @@ type gitRepo struct {
 // every file added, hooks, textconv and external diff drivers. So git is
 // never pointed at the user's .git: the private repository's config is
 // the one `git init` wrote, the system and global configs are not read
-// (hermeticEnv), and these settings pin what remains. Attributes naming a
+// (HermeticEnv), and these settings pin what remains. Attributes naming a
 // filter or diff driver are then inert: the drivers are defined nowhere,
 // and the private info/attributes overrides them anyway (see
 // privateAttributes). The global ignore and attributes files, which git
@@ -75,13 +75,13 @@ func hermeticConfig() []string {
 	}
 }
 
-// hermeticEnv is the environment git runs in, built from nothing rather
+// HermeticEnv is the environment git runs in, built from nothing rather
 // than from os.Environ: GIT_DIR, GIT_INDEX_FILE, GIT_CONFIG_* and their
 // kind in warden's own environment (set, perhaps, because warden was
 // started from a git hook) must not redirect or reconfigure the
 // snapshots. PATH, HOME and TMPDIR are kept; the locale is C, so that
 // git's messages are the same everywhere.
-func hermeticEnv() []string {
+func HermeticEnv() []string {
 	env := []string{
 		"GIT_CONFIG_NOSYSTEM=1",
 		"GIT_CONFIG_GLOBAL=/dev/null",

@@ -24,7 +24,7 @@ func TestGitIntoANamedPipeIsStopped(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(root, ".gitignore"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g := &gitRepo{bin: bin, dir: t.TempDir(), root: root, env: hermeticEnv(), timeout: 300 * time.Millisecond}
+	g := &gitRepo{bin: bin, dir: t.TempDir(), root: root, env: HermeticEnv(), timeout: 300 * time.Millisecond}
 	if err := g.init(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func TestBaselineRulesMatchGit(t *testing.T) {
 			put(filepath.Join(d, n), "x")
 		}
 	}
-	g := &gitRepo{bin: bin, dir: t.TempDir(), root: root, env: hermeticEnv(), maxFiles: DefaultMaxFiles, maxBytes: DefaultMaxBytes}
+	g := &gitRepo{bin: bin, dir: t.TempDir(), root: root, env: HermeticEnv(), maxFiles: DefaultMaxFiles, maxBytes: DefaultMaxBytes}
 	ctx := t.Context()
 	if err := g.init(ctx); err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ func TestForceAddFallsBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	g := &gitRepo{bin: bin, dir: t.TempDir(), root: root, env: hermeticEnv(), maxFiles: DefaultMaxFiles, maxBytes: DefaultMaxBytes}
+	g := &gitRepo{bin: bin, dir: t.TempDir(), root: root, env: HermeticEnv(), maxFiles: DefaultMaxFiles, maxBytes: DefaultMaxBytes}
 	ctx := t.Context()
 	if err := g.init(ctx); err != nil {
 		t.Fatal(err)
@@ -70,7 +70,7 @@ func TestForceAddReportsWhatGitCannotRead(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	g := &gitRepo{bin: bin, dir: t.TempDir(), root: root, env: hermeticEnv(), maxFiles: DefaultMaxFiles, maxBytes: DefaultMaxBytes}
+	g := &gitRepo{bin: bin, dir: t.TempDir(), root: root, env: HermeticEnv(), maxFiles: DefaultMaxFiles, maxBytes: DefaultMaxBytes}
 	ctx := t.Context()
 	if err := g.init(ctx); err != nil {
 		t.Fatal(err)

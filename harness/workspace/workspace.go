@@ -141,7 +141,7 @@ func Start(root string, o Options) *Baseline {
 		close(b.ready)
 		return b
 	}
-	b.git = &gitRepo{bin: bin, dir: dir, root: b.root, env: hermeticEnv(), timeout: o.GitTimeout,
+	b.git = &gitRepo{bin: bin, dir: dir, root: b.root, env: HermeticEnv(), timeout: o.GitTimeout,
 		maxFiles: cmp.Or(o.MaxFiles, DefaultMaxFiles), maxBytes: cmp.Or(o.MaxBytes, DefaultMaxBytes)}
 	b.index = filepath.Join(dir, "baseline.index")
 	go func() {

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"warden/harness/workspace"
 )
 
 // listTimeout bounds ListFiles: @ completion is a convenience, and a huge
@@ -85,7 +86,7 @@ func gitFiles(ctx context.Context, root string) ([]string, error) {
 		cmd := exec.CommandContext(ctx, "git", append([]string{
 			"-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "core.quotepath=false",
 		}, args...)...)
-		cmd.Env = hermeticEnv()
+		cmd.Env = workspace.HermeticEnv()
 		cmd.Dir = top
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
@@ -146,19 +147,6 @@ func workTreeTop(dir string) string {
 		}
 		d = parent
 	}
-}
-
-// hermeticEnv is the environment git runs with: nothing from the user's
-// GIT_* variables (which could point it at another repository or config),
-// no system or global config.
-func hermeticEnv() []string {
-	env := []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C"}
-	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
-		if v, ok := os.LookupEnv(k); ok {
-			env = append(env, k+"="+v)
-		}
-	}
-	return env
 }
 
 // walkFiles walks root, stopping at limit files; directories it cannot
