@@ -39,10 +39,9 @@ type newFile struct {
 // withinBounds returns the new files to copy. The baseline's must all fit,
 // or it fails; a Diff's are chosen (see above), and the rest noted.
 func (r *snapshotRun) withinBounds(files []newFile) ([]newFile, error) {
-	var n int
+	n := len(files)
 	var size int64
 	for _, f := range files {
-		n++
 		size += f.size
 	}
 	g := r.g

@@ -40,9 +40,8 @@ func diffArgs(format ...string) []string {
 
 // rawEntry is one line of `git diff-tree --raw -z`.
 type rawEntry struct {
-	status           byte // A, D, M, R, T, …
-	oldMode, newMode string
-	src, dst         string // dst is "" unless renamed or copied
+	status   byte   // A, D, M, R, T, …
+	src, dst string // dst is "" unless renamed or copied
 }
 
 // diffTrees compares two snapshot trees, one FileChange per file.
@@ -128,7 +127,7 @@ func parseRaw(out []byte) ([]rawEntry, error) {
 		if !strings.HasPrefix(head, ":") || len(parts) != 5 || parts[4] == "" || i+1 >= len(fields) {
 			return nil, fmt.Errorf("git diff-tree: unexpected output %q", head)
 		}
-		e := rawEntry{status: parts[4][0], oldMode: parts[0], newMode: parts[1], src: fields[i+1]}
+		e := rawEntry{status: parts[4][0], src: fields[i+1]}
 		i++
 		if e.status == 'R' || e.status == 'C' {
 			if i+1 >= len(fields) {
