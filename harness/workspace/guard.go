@@ -314,8 +314,11 @@ func (r *snapshotRun) inExcluded(p string) bool {
 	if len(r.excluded) == 0 {
 		return false
 	}
-	for _, d := range excludedDirs(r.excluded) {
-		if d == "" || strings.HasPrefix(p, d+"/") {
+	// Called once per file: the map is walked as it is, with no sorted
+	// copy of its directories made each time.
+	for f := range r.excluded {
+		d := path.Dir(f)
+		if d == "." || strings.HasPrefix(p, d+"/") {
 			return true
 		}
 	}
